@@ -1,0 +1,354 @@
+"""The pure decision core: records and an as-of date in, a ``Decision`` out.
+
+No files, no clock, no printing, no OPA: everything this module needs is in its arguments,
+so the same inputs always give the same decision (and the OPA backend can be checked
+against it case by case).
+
+1. Options are every API offering of the model, plus ``self-host`` unless the weights are
+   known to be closed.
+2. Each option is checked against every rule that applies to it; a rule that fires gives a
+   finding (deny, require or warn).
+3. An option is denied if any deny finding stands after waivers, else allowed with its
+   obligations and warnings.
+4. The recommendation is the first allowed option in the profile's preference order, or
+   ``disallow``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.conditions import CompiledCondition, compile_condition, referenced_facts
+from engine.facts import read_facts
+from engine.records import (
+    Deployment,
+    Effect,
+    ModelCard,
+    Option,
+    Policy,
+    Profile,
+    Rule,
+    Severity,
+    Task,
+    Waiver,
+)
+
+Recommendation = Literal["api", "self-host", "disallow"]
+
+# ---------------------------------------------------------------- the decision document
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AppliedWaiver(_Out):
+    """The waiver that turned a deny finding into 'allowed, waived'."""
+
+    id: str
+    owner: str
+    reason: str
+    reference: str
+    expires: str
+
+
+class Finding(_Out):
+    rule: str
+    policy: str
+    effect: Effect
+    severity: Severity
+    message: str
+    unknown_facts: list[str] = []
+    """Facts whose absence made the rule fire ('insufficient evidence'); empty otherwise."""
+    waiver: AppliedWaiver | None = None
+
+
+class Obligation(_Out):
+    obligation: str
+    rule: str
+    message: str
+
+
+class OptionDecision(_Out):
+    deployment: Deployment
+    provider: str | None
+    verdict: Literal["allowed", "denied"]
+    waived: bool
+    """Allowed only because a waiver set aside at least one deny finding."""
+    recommended: bool
+    findings: list[Finding]
+    obligations: list[Obligation]
+
+
+class WaiverUse(_Out):
+    """A waiver that matched a finding of this decision, and whether it applied."""
+
+    id: str
+    rule: str
+    owner: str
+    reason: str
+    reference: str
+    expires: str
+    status: Literal["applied", "expired"]
+
+
+class Decision(_Out):
+    model: str
+    task: str
+    profile: str
+    as_of: str
+    recommendation: Recommendation
+    options: list[OptionDecision]
+    waivers: list[WaiverUse]
+    policy_set_digest: str
+
+
+# ---------------------------------------------------------------- the compiled policy set
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_.]+)\}")
+
+
+def template_parts(template: str) -> list[tuple[str, str]]:
+    """Split a message template into ('text', s) and ('fact', path) parts.
+
+    ``{path}`` is a fact; ``{{`` and ``}}`` are literal braces.
+    """
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    for match in _PLACEHOLDER.finditer(template):
+        if match.start() > pos:
+            parts.append(("text", template[pos : match.start()]))
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            parts.append(("text", token[0]))
+        else:
+            parts.append(("fact", match.group(1)))
+        pos = match.end()
+    if pos < len(template):
+        parts.append(("text", template[pos:]))
+    return parts
+
+
+def render_value(value: Any) -> str:
+    """How a fact reads inside a message. The Rego compiler mirrors this exactly."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        if not value:
+            return "none"
+        if isinstance(value[0], dict):
+            return f"{len(value)} recorded"
+        return ", ".join(render_value(v) for v in value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    policy: str
+    rule: Rule
+    condition: CompiledCondition | None
+    facts_read: tuple[str, ...]
+    message: tuple[tuple[str, str], ...]
+
+
+class PolicySet:
+    """Policies compiled once, to be evaluated many times."""
+
+    def __init__(self, policies: Sequence[Policy]) -> None:
+        self.policies: tuple[Policy, ...] = tuple(sorted(policies, key=lambda p: p.id))
+        self.rules: tuple[CompiledRule, ...] = tuple(
+            CompiledRule(
+                policy=policy.id,
+                rule=rule,
+                condition=compile_condition(rule.when) if rule.when is not None else None,
+                facts_read=tuple(referenced_facts(rule.when)) if rule.when is not None else (),
+                message=tuple(template_parts(rule.message)),
+            )
+            for policy in self.policies
+            for rule in policy.rules
+        )
+        self.digest: str = "sha256:" + digest_of([p for p in self.policies])
+
+
+def canonical_json(value: Any) -> bytes:
+    """The canonical serialisation digests are taken over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest_of(records: Sequence[BaseModel] | BaseModel) -> str:
+    """sha256 of records' canonical JSON: the same on every machine for the same content."""
+    if isinstance(records, BaseModel):
+        data: Any = records.model_dump(mode="json", by_alias=True)
+    else:
+        data = [r.model_dump(mode="json", by_alias=True) for r in records]
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def build_options(model: ModelCard, profile: Profile) -> list[Option]:
+    """Every way to deploy the model: its API offerings, then self-hosting unless closed."""
+    options = [
+        Option(
+            deployment="api",
+            provider=offer.provider,
+            host_jurisdiction=offer.host_jurisdiction,
+            regions=offer.regions,
+            pricing=offer.pricing,
+            data_terms=offer.data_terms,
+        )
+        for offer in model.api_offerings
+    ]
+    # Unknown openness is not 'closed': the self-host option is judged, and the licence rules
+    # deny it for insufficient evidence rather than it silently vanishing.
+    if model.open_weights is not False:
+        hosting = model.self_hosting
+        options.append(
+            Option(
+                deployment="self-host",
+                host_jurisdiction=profile.self_host.jurisdiction,
+                regions=profile.self_host.regions,
+                accelerator_memory_gb=hosting.estimated_accelerator_memory_gb if hosting else None,
+            )
+        )
+    return options
+
+
+def _applies(rule: Rule, option: Option, task: Task) -> bool:
+    scope = rule.applies_to
+    return (
+        (scope.deployments is None or option.deployment in scope.deployments)
+        and (scope.risk_tiers is None or task.risk_tier in scope.risk_tiers)
+        and (scope.business_critical is None or task.business_critical == scope.business_critical)
+    )
+
+
+def _finding(compiled: CompiledRule, facts: dict[str, Any], as_of: dt.date) -> Finding | None:
+    rule = compiled.rule
+    outcome = compiled.condition(facts, as_of) if compiled.condition else True
+    if outcome is False:
+        return None
+    if outcome is None:
+        unknown = [path for path in compiled.facts_read if facts.get(path) is None]
+        effect: Effect = rule.effect if rule.when_unknown == "fire" else "warn"
+        prefix = "insufficient evidence" if effect != "warn" else "cannot check"
+        message = f"{prefix}: {', '.join(unknown)} unknown ({rule.description})"
+        return Finding(rule=rule.id, policy=compiled.policy, effect=effect,
+                       severity=rule.severity, message=message, unknown_facts=unknown)
+    message = "".join(
+        text if kind == "text" else render_value(facts.get(text)) for kind, text in compiled.message
+    )
+    return Finding(rule=rule.id, policy=compiled.policy, effect=rule.effect,
+                   severity=rule.severity, message=message)
+
+
+def _waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Task,
+                    option: Option) -> bool:
+    scope = waiver.scope
+    return (
+        waiver.rule == finding.rule
+        and scope.model in (None, model.id)
+        and scope.task in (None, task.id)
+        and scope.deployment in (None, option.deployment)
+        and scope.provider in (None, option.provider)
+    )
+
+
+def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: ModelCard,
+                   task: Task, option: Option, as_of: dt.date,
+                   uses: dict[str, WaiverUse]) -> list[Finding]:
+    result = []
+    for finding in findings:
+        if finding.effect == "deny":
+            matching = sorted((w for w in waivers
+                               if _waiver_matches(w, finding, model, task, option)),
+                              key=lambda w: w.id)
+            for waiver in matching:
+                status: Literal["applied", "expired"] = (
+                    "applied" if as_of <= waiver.expires else "expired")
+                if uses.get(waiver.id, None) is None or status == "applied":
+                    uses[waiver.id] = WaiverUse(
+                        id=waiver.id, rule=waiver.rule, owner=waiver.owner, reason=waiver.reason,
+                        reference=waiver.reference, expires=waiver.expires.isoformat(),
+                        status=status)
+            live = next((w for w in matching if as_of <= w.expires), None)
+            if live is not None:
+                finding = finding.model_copy(update={"waiver": AppliedWaiver(
+                    id=live.id, owner=live.owner, reason=live.reason,
+                    reference=live.reference, expires=live.expires.isoformat())})
+        result.append(finding)
+    return result
+
+
+def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profile,
+                   policies: PolicySet, as_of: dt.date, waivers: Sequence[Waiver],
+                   uses: dict[str, WaiverUse]) -> OptionDecision:
+    facts = read_facts(model, option, task, profile)
+    findings = [
+        finding
+        for compiled in policies.rules
+        if _applies(compiled.rule, option, task)
+        and (finding := _finding(compiled, facts, as_of)) is not None
+    ]
+    findings = _apply_waivers(findings, waivers, model, task, option, as_of, uses)
+    denies = [f for f in findings if f.effect == "deny"]
+    standing = [f for f in denies if f.waiver is None]
+    obligations = [
+        Obligation(obligation=c.rule.obligation or "", rule=f.rule, message=f.message)
+        for f in findings
+        if f.effect == "require"
+        for c in policies.rules
+        if c.rule.id == f.rule
+    ]
+    return OptionDecision(
+        deployment=option.deployment,
+        provider=option.provider,
+        verdict="denied" if standing else "allowed",
+        waived=bool(denies) and not standing,
+        recommended=False,
+        findings=findings,
+        obligations=obligations,
+    )
+
+
+def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
+           as_of: dt.date, waivers: Sequence[Waiver] = ()) -> Decision:
+    """Decide whether and how ``model`` may be used for ``task`` by ``profile``, as of a date."""
+    uses: dict[str, WaiverUse] = {}
+    options = [
+        _decide_option(option, model, task, profile, policies, as_of, waivers, uses)
+        for option in build_options(model, profile)
+    ]
+    recommendation: Recommendation = "disallow"
+    for deployment in profile.preference:
+        index = next((i for i, o in enumerate(options)
+                      if o.deployment == deployment and o.verdict == "allowed"), None)
+        if index is not None:
+            options[index] = options[index].model_copy(update={"recommended": True})
+            recommendation = deployment
+            break
+    return Decision(
+        model=model.id,
+        task=task.id,
+        profile=profile.id,
+        as_of=as_of.isoformat(),
+        recommendation=recommendation,
+        options=options,
+        waivers=sorted(uses.values(), key=lambda u: u.id),
+        policy_set_digest=policies.digest,
+    )

@@ -1,0 +1,180 @@
+"""The facts a rule may address, and how they are read from the records.
+
+A fact path is ``<namespace>.<field>.<field>...``: a path into the model card (``model``), the
+deployment option being judged (``option``), the task (``task``), the organisation profile
+(``profile``), or one of the few facts the engine derives from several records (``derived``).
+
+The record paths are generated from the pydantic models, so a field added to a record is
+addressable at once and a path that does not exist is refused when a policy is loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from engine.records import ModelCard, Option, Profile, Task
+
+FactType = Literal["string", "number", "boolean", "date", "list", "records"]
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    path: str
+    type: FactType
+    description: str
+
+
+# ---------------------------------------------------------------- record paths
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _strip_annotated(annotation: Any) -> Any:
+    while get_origin(annotation) is typing.Annotated:
+        annotation = get_args(annotation)[0]
+    return annotation
+
+
+def _scalar_type(annotation: Any) -> FactType | None:
+    annotation = _strip_annotated(annotation)
+    if annotation is bool:
+        return "boolean"
+    if annotation in (int, float):
+        return "number"
+    if annotation is str or get_origin(annotation) is Literal:
+        return "string"
+    if annotation is dt.date:
+        return "date"
+    return None
+
+
+def _record_paths(prefix: str, model: type[BaseModel]) -> list[FactSpec]:
+    specs: list[FactSpec] = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}.{field.alias or name}"
+        annotation = _strip_annotated(_unwrap_optional(field.annotation))
+        doc = field.description or ""
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            specs.extend(_record_paths(path, annotation))
+        elif get_origin(annotation) is list:
+            (item,) = get_args(annotation)
+            item = _strip_annotated(item)
+            is_record = isinstance(item, type) and issubclass(item, BaseModel)
+            specs.append(FactSpec(path, "records" if is_record else "list", doc))
+        elif (scalar := _scalar_type(annotation)) is not None:
+            specs.append(FactSpec(path, scalar, doc))
+        # dict-valued fields (profile.data_classes) are reached through derived facts
+    return specs
+
+
+DERIVED: dict[str, FactSpec] = {
+    spec.path: spec
+    for spec in [
+        FactSpec("derived.data_classes_barred_at_host", "list",
+                 "The task's data classes that the profile does not let go to "
+                 "option.host_jurisdiction (a class the profile does not list may go nowhere). "
+                 "Unknown when the host jurisdiction is unknown."),
+        FactSpec("derived.data_classes_outside_residency", "list",
+                 "The task's data classes with residency regions in the profile that "
+                 "option.regions do not stay within. Unknown when a residency applies and the "
+                 "option's regions are unknown."),
+        FactSpec("derived.memory_shortfall_gb", "number",
+                 "option.accelerator_memory_gb minus profile.self_host.accelerator_memory_gb "
+                 "(self-host only; negative means headroom). Unknown when either is unknown."),
+        FactSpec("derived.disputed_facts", "list",
+                 "The facts the model card records as disputed between sources."),
+    ]
+}
+
+
+def _all_fact_specs() -> dict[str, FactSpec]:
+    specs = (
+        _record_paths("model", ModelCard)
+        + _record_paths("option", Option)
+        + _record_paths("task", Task)
+        + _record_paths("profile", Profile)
+    )
+    return {s.path: s for s in specs} | DERIVED
+
+
+FACTS: dict[str, FactSpec] = _all_fact_specs()
+"""Every addressable fact path, with its type."""
+
+
+# ---------------------------------------------------------------- reading facts
+
+
+def _flatten(prefix: str, data: Any, out: dict[str, Any]) -> None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _flatten(f"{prefix}.{key}", value, out)
+    out[prefix] = data
+
+
+def _barred_at_host(option: Option, task: Task, profile: Profile) -> list[str] | None:
+    if option.host_jurisdiction is None:
+        return None
+    return [
+        dc
+        for dc in task.data_classes
+        if dc not in profile.data_classes
+        or option.host_jurisdiction not in profile.data_classes[dc].host_jurisdictions
+    ]
+
+
+def _outside_residency(option: Option, task: Task, profile: Profile) -> list[str] | None:
+    bound = [
+        dc
+        for dc in task.data_classes
+        if dc in profile.data_classes and profile.data_classes[dc].residency_regions is not None
+    ]
+    if not bound:
+        return []
+    if option.regions is None:
+        return None
+    return [
+        dc
+        for dc in bound
+        if not set(option.regions) <= set(profile.data_classes[dc].residency_regions or [])
+    ]
+
+
+def _memory_shortfall(option: Option, profile: Profile) -> float | None:
+    if option.deployment != "self-host" or option.accelerator_memory_gb is None:
+        return None
+    return option.accelerator_memory_gb - profile.self_host.accelerator_memory_gb
+
+
+DERIVERS: dict[str, Callable[[ModelCard, Option, Task, Profile], Any]] = {
+    "derived.data_classes_barred_at_host": lambda m, o, t, p: _barred_at_host(o, t, p),
+    "derived.data_classes_outside_residency": lambda m, o, t, p: _outside_residency(o, t, p),
+    "derived.memory_shortfall_gb": lambda m, o, t, p: _memory_shortfall(o, p),
+    "derived.disputed_facts": lambda m, o, t, p: [d.fact for d in m.disputes],
+}
+assert DERIVERS.keys() == DERIVED.keys()
+
+
+def read_facts(model: ModelCard, option: Option, task: Task, profile: Profile) -> dict[str, Any]:
+    """Every fact of FACTS for one (model, option, task, profile); ``None`` marks unknown."""
+    raw: dict[str, Any] = {}
+    for prefix, record in (("model", model), ("option", option), ("task", task),
+                           ("profile", profile)):
+        _flatten(prefix, record.model_dump(mode="python", by_alias=True), raw)
+    facts = {path: raw.get(path) for path in FACTS if not path.startswith("derived.")}
+    for path, derive in DERIVERS.items():
+        facts[path] = derive(model, option, task, profile)
+    return facts

@@ -1,0 +1,53 @@
+"""The text format: short and aligned, for a person at a terminal; colour only when asked."""
+
+from __future__ import annotations
+
+from engine.core import Decision, Finding, OptionDecision
+
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
+_EFFECT_COLOUR = {"deny": "red", "require": "yellow", "warn": "yellow"}
+_RECOMMENDATION_COLOUR = {"api": "green", "self-host": "green", "disallow": "red"}
+
+
+def _paint(text: str, colour: str, enabled: bool) -> str:
+    return f"\033[{_COLOURS[colour]}m{text}\033[0m" if enabled else text
+
+
+def _option_label(option: OptionDecision) -> str:
+    return f"{option.deployment} via {option.provider}" if option.provider else option.deployment
+
+
+def _finding_line(finding: Finding, color: bool) -> str:
+    effect = _paint(f"{finding.effect:<7}", _EFFECT_COLOUR[finding.effect], color)
+    line = f"    {effect} {finding.severity:<8} {finding.rule}\n{'':>21}{finding.message}"
+    if finding.waiver is not None:
+        w = finding.waiver
+        line += (f"\n{'':>21}waived by {w.id} ({w.owner}, until {w.expires}, {w.reference}): "
+                 f"{w.reason}")
+    return line
+
+
+def render_decision_text(decision: Decision, color: bool = False) -> str:
+    rec = decision.recommendation
+    lines = [
+        f"{decision.model} for {decision.task}  (profile {decision.profile}, as of "
+        f"{decision.as_of})",
+        "recommendation: " + _paint(rec, _RECOMMENDATION_COLOUR[rec], color),
+    ]
+    if not decision.options:
+        lines.append("  no known way to obtain this model: no API offering, no open weights")
+    for option in decision.options:
+        verdict = option.verdict + (", waived" if option.waived else "")
+        mark = "  <- recommended" if option.recommended else ""
+        colour = "green" if option.verdict == "allowed" else "red"
+        lines.append("")
+        lines.append(f"  {_paint(f'{verdict:<16}', colour, color)} {_option_label(option)}{mark}")
+        lines.extend(_finding_line(f, color) for f in option.findings)
+        if option.obligations:
+            names = ", ".join(o.obligation for o in option.obligations)
+            lines.append(f"    obligations: {names}")
+    for use in decision.waivers:
+        lines.append(f"  waiver {use.id} ({use.rule}): {use.status}, expires {use.expires}")
+    lines.append("")
+    lines.append(_paint(f"policy set {decision.policy_set_digest}", "dim", color))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""From files to records: safe YAML with positions, staged validation, the catalog."""

@@ -1,0 +1,189 @@
+"""The catalog: every record govern knows, loaded from one or more catalog directories.
+
+A catalog directory holds ``model_cards/``, ``tasks/``, ``profiles/``, ``policies/`` and
+optionally ``waivers/``, one YAML file per record, named after the record's id. The bundled
+catalog ships inside the package; a team's catalog (``--catalog DIR`` or ``GOVERN_CATALOG``)
+is layered on top of it: its records *extend* the bundled ones, and a record whose id is
+already bundled *replaces* that record (so a team can tighten one policy without copying the
+others).
+
+Every file is read and every problem collected before anything is reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from engine.core import PolicySet
+from engine.errors import InputError, Problem
+from engine.loading.validation import validate_record
+from engine.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
+from engine.policy_checks import check_model_card, check_policy
+from engine.records import ModelCard, Policy, Profile, Record, Task, Waiver
+
+KIND_DIRS: dict[str, type[Record]] = {
+    "model_cards": ModelCard,
+    "tasks": Task,
+    "profiles": Profile,
+    "policies": Policy,
+    "waivers": Waiver,
+}
+DEFAULT_PROFILE = "eu-regulated-enterprise"
+CATALOG_ENV = "GOVERN_CATALOG"
+
+LogicCheck = Callable[[Any, dict[str, Any]], list[tuple[YamlPath, str]]]
+LOGIC_CHECKS: dict[type[Record], LogicCheck] = {Policy: check_policy, ModelCard: check_model_card}
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def bundled_root() -> Path:
+    """The bundled catalog: inside the installed package, or the source checkout's root."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "_bundled"
+    return installed if installed.is_dir() else package.parent
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    record: Any
+    file: str
+    """Path of the file it came from, for messages and digests."""
+
+
+def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
+                     ) -> tuple[R | None, list[Problem]]:
+    """Parse, validate and logic-check one record file; every problem, not just the first."""
+    try:
+        loaded = read_yaml_file(path, shown_as)
+    except InputError as e:
+        return None, e.problems
+    record, problems = validate_record(loaded, kind)
+    if record is None:
+        return None, problems
+    check = LOGIC_CHECKS.get(kind)  # type: ignore[call-overload]
+    if check is not None:
+        problems = [loaded.problem(p, msg) for p, msg in check(record, loaded.data)]
+    stem = path.stem
+    if getattr(record, "id", stem) != stem:
+        problems.append(loaded.problem(("id",), f"id '{record.id}' must match the file name "
+                                                f"'{path.name}'"))
+    return (None if problems else record), problems
+
+
+def _record_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+@dataclass
+class Catalog:
+    """Records by kind and id; what the CLI and backends look things up in."""
+
+    records: dict[str, dict[str, LoadedRecord]] = field(
+        default_factory=lambda: {kind: {} for kind in KIND_DIRS})
+    roots: list[Path] = field(default_factory=list)
+
+    @property
+    def models(self) -> dict[str, ModelCard]:
+        return {k: v.record for k, v in self.records["model_cards"].items()}
+
+    @property
+    def tasks(self) -> dict[str, Task]:
+        return {k: v.record for k, v in self.records["tasks"].items()}
+
+    @property
+    def profiles(self) -> dict[str, Profile]:
+        return {k: v.record for k, v in self.records["profiles"].items()}
+
+    @property
+    def policies(self) -> dict[str, Policy]:
+        return {k: v.record for k, v in self.records["policies"].items()}
+
+    @property
+    def waivers(self) -> dict[str, Waiver]:
+        return {k: v.record for k, v in self.records["waivers"].items()}
+
+    @cached_property
+    def policy_set(self) -> PolicySet:
+        return PolicySet(list(self.policies.values()))
+
+    def lookup(self, kind: str, record_id: str, flag: str) -> Any:
+        """A record by id. Ids are looked up, never joined into paths (``../x`` is just unknown)."""
+        known = self.records[kind]
+        if record_id in known:
+            return known[record_id].record
+        close = difflib.get_close_matches(record_id, sorted(known), n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        label = kind.rstrip("s").replace("_", " ").replace("polic", "policy")
+        raise InputError(Problem("-", None, None, flag,
+                                 f"unknown {label} '{record_id}'{hint}; "
+                                 f"'govern list {_list_name(kind)}' shows them"))
+
+
+def _list_name(kind: str) -> str:
+    return {"model_cards": "models"}.get(kind, kind)
+
+
+def catalog_roots(extra: Iterable[Path] = ()) -> list[Path]:
+    """The bundled catalog, then the team catalogs in the order given (later ones win)."""
+    roots = [bundled_root()]
+    env = os.environ.get(CATALOG_ENV)
+    if env:
+        roots.extend(Path(p) for p in env.split(os.pathsep) if p)
+    roots.extend(extra)
+    return roots
+
+
+def load_catalog(roots: list[Path]) -> Catalog:
+    """Load every record under ``roots``; raise one ``InputError`` listing every problem."""
+    catalog = Catalog(roots=roots)
+    problems: list[Problem] = []
+    for root in roots:
+        if not root.is_dir():
+            problems.append(Problem(str(root), None, None, "-", "catalog directory not found"))
+            continue
+        for dirname, kind in KIND_DIRS.items():
+            directory = root / dirname
+            if not directory.is_dir():
+                continue
+            for path in _record_files(directory):
+                record, found = load_record_file(path, kind)
+                problems.extend(found)
+                if record is not None:
+                    catalog.records[dirname][record.id] = LoadedRecord(record, str(path))
+    problems.extend(_cross_checks(catalog))
+    if problems:
+        raise InputError(problems)
+    return catalog
+
+
+def _cross_checks(catalog: Catalog) -> list[Problem]:
+    """What no single file can show: rule ids shared between policies, waivers of no rule."""
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    for policy_id, loaded in sorted(catalog.records["policies"].items()):
+        for index, rule in enumerate(loaded.record.rules):
+            if rule.id in owner and owner[rule.id] != policy_id:
+                problems.append(_at(loaded.file, ("rules", index, "id"),
+                                    f"rule id '{rule.id}' is also used in policy "
+                                    f"'{owner[rule.id]}'; rule ids must be unique"))
+            owner.setdefault(rule.id, policy_id)
+    for loaded in catalog.records["waivers"].values():
+        if loaded.record.rule not in owner:
+            problems.append(_at(loaded.file, ("rule",),
+                                f"waiver names rule '{loaded.record.rule}', which no policy has"))
+    return problems
+
+
+def _at(file: str, path: YamlPath, message: str) -> Problem:
+    """A problem located by re-reading the (already validated, small) file for positions."""
+    loaded: LoadedYaml = read_yaml_file(Path(file))
+    return loaded.problem(path, message)

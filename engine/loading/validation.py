@@ -1,0 +1,107 @@
+"""Stage two of loading: a parsed document against its record model, errors made readable.
+
+Pydantic reports union alternatives and internal tags in its error locations; here every
+error is mapped back to the key the user wrote, with its line and column, and phrased for a
+person ("unknown key 'efect' (did you mean 'effect'?)").
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from engine.conditions import OPERATORS
+from engine.errors import Problem
+from engine.loading.yaml_source import LoadedYaml, YamlPath
+from engine.records import RECORD_KINDS
+
+
+def _vocabulary() -> set[str]:
+    words: set[str] = set(OPERATORS) | {"fact", "all", "any", "not"}
+    seen: set[type[BaseModel]] = set()
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            words.add(info.alias or name)
+            for arg in _types_in(info.annotation):
+                if isinstance(arg, type) and issubclass(arg, BaseModel):
+                    visit(arg)
+
+    for kind in RECORD_KINDS.values():
+        visit(kind)
+    return words
+
+
+def _types_in(annotation: Any) -> list[Any]:
+    found = [annotation]
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found.extend(_types_in(arg))
+    return found
+
+
+KNOWN_KEYS = _vocabulary()
+"""Every key any record may have: the pool 'did you mean' suggestions come from."""
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
+    """Keep the parts of a pydantic location that are real keys or indexes of the data.
+
+    The rest are the tags pydantic adds for union alternatives ('FactRef', 'float'), except a
+    last part naming a key the mapping lacks: that is the missing key the error is about.
+    """
+    path: list[str | int] = []
+    for i, part in enumerate(loc):
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+            path.append(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+            path.append(part)
+        elif isinstance(data, dict) and i == len(loc) - 1:
+            path.append(part)
+    return tuple(path)
+
+
+def _phrase(error: Any, path: YamlPath) -> str:
+    kind = error["type"]
+    key = path[-1] if path else "-"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1, cutoff=0.75)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown key{hint}"
+    if kind == "missing":
+        return "missing required key"
+    if kind == "string_pattern_mismatch" and key == "fact":
+        return (f"not a fact path: {error['input']!r} (a fact starts with model., option., "
+                "task., profile. or derived.; 'govern list facts' shows them all)")
+    message: str = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def validate_record(loaded: LoadedYaml, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
+    """Validate a parsed document; return the record, or None and every problem found."""
+    if not isinstance(loaded.data, dict):
+        return None, [loaded.problem((), f"expected a mapping of keys to values, "
+                                          f"got {type(loaded.data).__name__}")]
+    try:
+        return model.model_validate(loaded.data), []
+    except ValidationError as e:
+        return None, _problems(loaded, e)
+
+
+def _problems(loaded: LoadedYaml, error: ValidationError) -> list[Problem]:
+    by_path: dict[YamlPath, list[Any]] = {}
+    for item in error.errors():
+        by_path.setdefault(_data_path(loaded.data, item["loc"]), []).append(item)
+    problems = []
+    for path, items in by_path.items():
+        # Of a union's alternatives, the literal's complaint reads better than "not a mapping".
+        preferred = [i for i in items if i["type"] not in ("model_type", "dict_type")] or items
+        messages = list(dict.fromkeys(_phrase(i, path) for i in preferred))
+        problems.append(loaded.problem(path, "; or ".join(messages)))
+    return problems

@@ -1,0 +1,106 @@
+"""Stage three of validation: what a schema cannot express about a policy.
+
+Fact paths must exist, operators must suit the fact's type, operands must be of the
+matching type, and message placeholders must name facts. Pure: works on the record and its
+parsed data, returns (path, message) pairs for the loader to locate in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any
+
+from engine.conditions import OPERATORS, FactRef, iter_tests, test_operator
+from engine.core import template_parts
+from engine.facts import FACTS
+from engine.loading.yaml_source import YamlPath
+from engine.records import ModelCard, Policy
+
+# What a fact operand's type must be, per operator kind, given the tested fact's type.
+_OPERAND_FACT_TYPE = {"list": "list", "number": "number", "date": "date"}
+
+
+def _unknown_fact(path: str) -> str:
+    close = difflib.get_close_matches(path, sorted(FACTS), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown fact '{path}'{hint}; 'govern list facts' shows them all"
+
+
+def _literal_fits(fact_type: str, value: Any) -> bool:
+    if fact_type == "string":
+        return isinstance(value, str)
+    if fact_type == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if fact_type == "boolean":
+        return isinstance(value, bool)
+    return True
+
+
+def _check_test(test: Any) -> list[tuple[tuple[str, ...], str]]:
+    """Problems of one test, as (sub-path inside the test, message)."""
+    fact = FACTS.get(test.fact)
+    if fact is None:
+        return [(("fact",), _unknown_fact(test.fact))]
+    name, operand = test_operator(test)
+    op = OPERATORS[name]
+    if fact.type not in op.fact_types:
+        kinds = ", ".join(sorted(op.fact_types))
+        return [((name,), f"operator '{name}' does not apply to {test.fact}, a {fact.type} "
+                          f"fact (it takes: {kinds})")]
+    if isinstance(operand, FactRef):
+        other = FACTS.get(operand.fact)
+        if other is None:
+            return [((name, "fact"), _unknown_fact(operand.fact))]
+        wanted = fact.type if op.operand_kind == "scalar" and name != "contains" else (
+            "string" if name == "contains" else _OPERAND_FACT_TYPE.get(op.operand_kind, fact.type))
+        if other.type != wanted:
+            return [((name, "fact"), f"{operand.fact} is a {other.type} fact; '{name}' on "
+                                     f"{test.fact} needs a {wanted} fact")]
+        return []
+    items = operand if isinstance(operand, list) else [operand]
+    item_type = "string" if fact.type == "list" else fact.type
+    if op.operand_kind in ("scalar", "list") and not all(_literal_fits(item_type, v) for v in items):
+        return [((name,), f"'{name}' on {test.fact} needs {item_type} values")]
+    return []
+
+
+def _raw_tests(raw: Any, path: YamlPath) -> list[YamlPath]:
+    """Paths of the tests in a parsed condition, in the order ``iter_tests`` yields them."""
+    if isinstance(raw, dict):
+        for key in ("all", "any"):
+            if key in raw:
+                return [p for i, c in enumerate(raw[key]) for p in _raw_tests(c, path + (key, i))]
+        if "not" in raw:
+            return _raw_tests(raw["not"], path + ("not",))
+    return [path]
+
+
+def check_policy(policy: Policy, raw: dict[str, Any]) -> list[tuple[YamlPath, str]]:
+    problems: list[tuple[YamlPath, str]] = []
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(policy.rules):
+        base: YamlPath = ("rules", index)
+        if rule.id in seen:
+            problems.append((base + ("id",), f"rule id '{rule.id}' is already used by "
+                                             f"rules[{seen[rule.id]}]"))
+        seen.setdefault(rule.id, index)
+        if rule.when is not None:
+            paths = _raw_tests(raw["rules"][index]["when"], base + ("when",))
+            for test, path in zip(iter_tests(rule.when), paths, strict=True):
+                problems.extend((path + sub, msg) for sub, msg in _check_test(test))
+        for kind, value in template_parts(rule.message):
+            if kind == "fact" and value not in FACTS:
+                problems.append((base + ("message",),
+                                 f"placeholder {{{value}}}: {_unknown_fact(value)}"))
+    return problems
+
+
+def check_model_card(card: ModelCard, raw: dict[str, Any]) -> list[tuple[YamlPath, str]]:
+    return [
+        (("disputes", i, "fact"), _unknown_fact("model." + d.fact))
+        for i, d in enumerate(card.disputes)
+        if "model." + d.fact not in FACTS
+    ]
+
+
