@@ -16,7 +16,8 @@ from typing import Any, NoReturn
 import click
 
 from engine import __version__
-from engine.core import decide
+from engine.backends import Backend, DecisionRequest
+from engine.backends.native import NativeBackend
 from engine.errors import EngineError, GovernError, InputError, Problem
 from engine.facts import FACTS
 from engine.formats import DECISION_FORMATS
@@ -43,6 +44,10 @@ class GovernGroup(click.Group):
             _fail([f"engine failure: {e}"], EXIT_ENGINE)
         except GovernError as e:  # pragma: no cover - every error is one of the two above
             _fail([str(e)], EXIT_ENGINE)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:  # a bug must never look like an allow: exit 3, say what broke
+            _fail([f"internal error: {type(e).__name__}: {e}"], EXIT_ENGINE)
 
 
 def _fail(lines: list[Problem] | list[str], code: int) -> NoReturn:
@@ -57,6 +62,29 @@ def catalog_option(func: Any) -> Any:
         type=click.Path(file_okay=False, path_type=Path),
         help="A team catalog layered over the bundled one (repeatable; also GOVERN_CATALOG).",
     )(func)
+
+
+ENGINES = ("native", "opa")
+
+
+def engine_options(func: Any) -> Any:
+    """--engine and --opa-url, shared by every command that decides."""
+    func = click.option("--opa-url", metavar="URL", envvar="GOVERN_OPA_URL",
+                        help="OPA server for --engine opa, e.g. http://127.0.0.1:8181 "
+                             "(also GOVERN_OPA_URL).")(func)
+    return click.option("--engine", "engine_name", type=click.Choice(ENGINES), default="native",
+                        show_default=True,
+                        help="Evaluate embedded (native) or on an Open Policy Agent server.")(func)
+
+
+def make_backend(engine_name: str, opa_url: str | None) -> Backend:
+    if engine_name == "native":
+        return NativeBackend()
+    from engine.backends.opa import OpaBackend
+
+    if not opa_url:
+        raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
+    return OpaBackend(opa_url)
 
 
 def parse_as_of(value: str | None) -> dt.date:
@@ -88,16 +116,20 @@ def main() -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
 @click.option("--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
               default="text", show_default=True)
+@engine_options
 @catalog_option
 def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
-             format_name: str, catalogs: tuple[Path, ...]) -> None:
+             format_name: str, engine_name: str, opa_url: str | None,
+             catalogs: tuple[Path, ...]) -> None:
     """Decide one model for one task: recommendation, options, findings, obligations."""
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
     model = catalog.lookup("model_cards", model_id, "--model")
     task = catalog.lookup("tasks", task_id, "--task")
     profile = catalog.lookup("profiles", profile_id, "--profile")
-    decision = decide(model, task, profile, catalog.policy_set, date)
+    backend = make_backend(engine_name, opa_url)
+    (decision,) = backend.decide([DecisionRequest(model, task, profile)], catalog.policy_set, date,
+                                 list(catalog.waivers.values()))
     color = format_name == "text" and sys.stdout.isatty()
     click.echo(DECISION_FORMATS[format_name](decision, color), nl=False)
     sys.exit(EXIT_DISALLOW if decision.recommendation == "disallow" else EXIT_OK)

@@ -181,7 +181,9 @@ class PolicySet:
             for policy in self.policies
             for rule in policy.rules
         )
-        self.digest: str = "sha256:" + digest_of([p for p in self.policies])
+        self.obligation_of: dict[str, str] = {
+            c.rule.id: c.rule.obligation for c in self.rules if c.rule.obligation is not None}
+        self.digest: str = "sha256:" + digest_of(list(self.policies))
 
 
 def canonical_json(value: Any) -> bytes:
@@ -309,11 +311,9 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
     denies = [f for f in findings if f.effect == "deny"]
     standing = [f for f in denies if f.waiver is None]
     obligations = [
-        Obligation(obligation=c.rule.obligation or "", rule=f.rule, message=f.message)
+        Obligation(obligation=policies.obligation_of[f.rule], rule=f.rule, message=f.message)
         for f in findings
         if f.effect == "require"
-        for c in policies.rules
-        if c.rule.id == f.rule
     ]
     return OptionDecision(
         deployment=option.deployment,

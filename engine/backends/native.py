@@ -1,0 +1,18 @@
+"""The embedded engine: the pure core, in process."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from engine.backends import Backend, DecisionRequest
+from engine.core import Decision, PolicySet, decide
+from engine.records import Waiver
+
+
+class NativeBackend(Backend):
+    name = "native"
+
+    def decide(self, requests: Sequence[DecisionRequest], policies: PolicySet, as_of: dt.date,
+               waivers: Sequence[Waiver] = ()) -> list[Decision]:
+        return [decide(r.model, r.task, r.profile, policies, as_of, waivers) for r in requests]
