@@ -128,6 +128,19 @@ class Catalog:
                                  f"'govern list {_list_name(kind)}' shows them"))
 
 
+    def lookup_many(self, wanted: list[tuple[str, str, str]]) -> list[Any]:
+        """Several lookups of (kind, id, flag); every unknown id is reported, not just the first."""
+        found, problems = [], []
+        for kind, record_id, flag in wanted:
+            try:
+                found.append(self.lookup(kind, record_id, flag))
+            except InputError as e:
+                problems.extend(e.problems)
+        if problems:
+            raise InputError(problems)
+        return found
+
+
 def _list_name(kind: str) -> str:
     return {"model_cards": "models"}.get(kind, kind)
 

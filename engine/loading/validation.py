@@ -70,6 +70,15 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
 def _phrase(error: Any, path: YamlPath) -> str:
     kind = error["type"]
     key = path[-1] if path else "-"
+    if kind == "extra_forbidden" and "when" in path[:-1]:
+        # Inside a condition every key is a connective, 'fact' or an operator.
+        from engine.conditions import OPERATORS
+
+        words = sorted(OPERATORS)
+        close = difflib.get_close_matches(str(key), words + ["all", "any", "not", "fact"], n=1,
+                                          cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown operator '{key}'{hint}; operators: {', '.join(words)}"
     if kind == "extra_forbidden":
         close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1, cutoff=0.75)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
