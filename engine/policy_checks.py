@@ -11,11 +11,13 @@ import datetime as dt
 import difflib
 from typing import Any
 
+from pydantic import ValidationError
+
 from engine.conditions import OPERATORS, FactRef, iter_tests, test_operator
 from engine.core import template_parts
 from engine.facts import FACTS
 from engine.loading.yaml_source import YamlPath
-from engine.records import ModelCard, Policy
+from engine.records import ModelCard, Policy, Rule
 
 # What a fact operand's type must be, per operator kind, given the tested fact's type.
 _OPERAND_FACT_TYPE = {"list": "list", "number": "number", "date": "date"}
@@ -85,14 +87,37 @@ def check_policy(policy: Policy, raw: dict[str, Any]) -> list[tuple[YamlPath, st
             problems.append((base + ("id",), f"rule id '{rule.id}' is already used by "
                                              f"rules[{seen[rule.id]}]"))
         seen.setdefault(rule.id, index)
-        if rule.when is not None:
-            paths = _raw_tests(raw["rules"][index]["when"], base + ("when",))
-            for test, path in zip(iter_tests(rule.when), paths, strict=True):
-                problems.extend((path + sub, msg) for sub, msg in _check_test(test))
-        for kind, value in template_parts(rule.message):
-            if kind == "fact" and value not in FACTS:
-                problems.append((base + ("message",),
-                                 f"placeholder {{{value}}}: {_unknown_fact(value)}"))
+        problems.extend(check_rule(rule, raw["rules"][index], base))
+    return problems
+
+
+def check_rule(rule: Rule, raw_rule: dict[str, Any], base: YamlPath) -> list[tuple[YamlPath, str]]:
+    """Fact paths, operator/type fit and message placeholders of one schema-valid rule."""
+    problems: list[tuple[YamlPath, str]] = []
+    if rule.when is not None:
+        paths = _raw_tests(raw_rule["when"], base + ("when",))
+        for test, path in zip(iter_tests(rule.when), paths, strict=True):
+            problems.extend((path + sub, msg) for sub, msg in _check_test(test))
+    for kind, value in template_parts(rule.message):
+        if kind == "fact" and value not in FACTS:
+            problems.append((base + ("message",),
+                             f"placeholder {{{value}}}: {_unknown_fact(value)}"))
+    return problems
+
+
+def check_rules_of_invalid_policy(raw: Any) -> list[tuple[YamlPath, str]]:
+    """When a policy fails its schema, still check each rule that is valid on its own, so
+    one run reports every problem (a bad operand in one rule and a bad fact in another)."""
+    rules = raw.get("rules") if isinstance(raw, dict) else None
+    if not isinstance(rules, list):
+        return []
+    problems: list[tuple[YamlPath, str]] = []
+    for index, raw_rule in enumerate(rules):
+        try:
+            rule = Rule.model_validate(raw_rule)
+        except ValidationError:
+            continue  # its schema problems are already reported
+        problems.extend(check_rule(rule, raw_rule, ("rules", index)))
     return problems
 
 

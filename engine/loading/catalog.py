@@ -26,7 +26,7 @@ from engine.core import PolicySet
 from engine.errors import InputError, Problem
 from engine.loading.validation import validate_record
 from engine.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
-from engine.policy_checks import check_model_card, check_policy
+from engine.policy_checks import check_model_card, check_policy, check_rules_of_invalid_policy
 from engine.records import ModelCard, Policy, Profile, Record, Task, Waiver
 
 KIND_DIRS: dict[str, type[Record]] = {
@@ -68,7 +68,10 @@ def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
         return None, e.problems
     record, problems = validate_record(loaded, kind)
     if record is None:
-        return None, problems
+        if kind is Policy:
+            problems += [loaded.problem(p, msg) for p, msg in check_rules_of_invalid_policy(
+                loaded.data)]
+        return None, sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
     check = LOGIC_CHECKS.get(kind)  # type: ignore[call-overload]
     if check is not None:
         problems = [loaded.problem(p, msg) for p, msg in check(record, loaded.data)]
