@@ -124,9 +124,9 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
     """Decide one model for one task: recommendation, options, findings, obligations."""
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
-    model = catalog.lookup("model_cards", model_id, "--model")
-    task = catalog.lookup("tasks", task_id, "--task")
-    profile = catalog.lookup("profiles", profile_id, "--profile")
+    model, task, profile = catalog.lookup_many([("model_cards", model_id, "--model"),
+                                                ("tasks", task_id, "--task"),
+                                                ("profiles", profile_id, "--profile")])
     backend = make_backend(engine_name, opa_url)
     (decision,) = backend.decide([DecisionRequest(model, task, profile)], catalog.policy_set, date,
                                  list(catalog.waivers.values()))
