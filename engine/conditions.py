@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model, model_validator
 
@@ -145,14 +145,16 @@ def _build_test_model() -> type[BaseModel]:
             operand | None,
             Field(default=None, alias=op.name, description=op.meaning),
         )
-    model = create_model(  # type: ignore[call-overload]
+    validators: dict[str, Any] = {
+        "_one_operator": model_validator(mode="after")(_exactly_one_operator)}
+    model = create_model(
         "Test",
         __base__=_Strict,
-        __validators__={"_one_operator": model_validator(mode="after")(_exactly_one_operator)},
+        __validators__=validators,
         **fields,
     )
     model.model_config["json_schema_extra"] = {"minProperties": 2, "maxProperties": 2}
-    return model  # type: ignore[no-any-return]
+    return model
 
 
 def _exactly_one_operator(self: BaseModel) -> BaseModel:
@@ -193,18 +195,22 @@ def _condition_kind(value: Any) -> str:
             if key in value:
                 return key
         return "test"
-    return {AllOf: "all", AnyOf: "any", NotOf: "not"}.get(type(value), "test")
+    kinds: dict[type, str] = {AllOf: "all", AnyOf: "any", NotOf: "not"}
+    return kinds.get(type(value), "test")
 
 
-Condition = Annotated[
-    Union[
-        Annotated[AllOf, Tag("all")],
-        Annotated[AnyOf, Tag("any")],
-        Annotated[NotOf, Tag("not")],
-        Annotated[Test, Tag("test")],  # type: ignore[valid-type]
-    ],
-    Discriminator(_condition_kind),
-]
+if TYPE_CHECKING:  # the generated Test model is not a static type
+    Condition = Any
+else:
+    Condition = Annotated[
+        Union[
+            Annotated[AllOf, Tag("all")],
+            Annotated[AnyOf, Tag("any")],
+            Annotated[NotOf, Tag("not")],
+            Annotated[Test, Tag("test")],  # type: ignore[valid-type]
+        ],
+        Discriminator(_condition_kind),
+    ]
 
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
@@ -262,11 +268,11 @@ def _compile_test(test: BaseModel) -> CompiledCondition:
     def evaluate(facts: Facts, as_of: dt.date) -> Tri:
         value = facts.get(path)
         if op.handles_unknown:
-            return (value is not None) == operand
+            return (value is not None) == bool(operand)
         expected = facts.get(operand_path) if operand_path else operand
         if value is None or expected is None:
             return None
-        return op.test(value, expected, as_of)
+        return bool(op.test(value, expected, as_of))
 
     return evaluate
 

@@ -40,7 +40,7 @@ DEFAULT_PROFILE = "eu-regulated-enterprise"
 CATALOG_ENV = "GOVERN_CATALOG"
 
 LogicCheck = Callable[[Any, dict[str, Any]], list[tuple[YamlPath, str]]]
-LOGIC_CHECKS: dict[type[Record], LogicCheck] = {Policy: check_policy, ModelCard: check_model_card}
+LOGIC_CHECKS: dict[type[BaseModel], LogicCheck] = {Policy: check_policy, ModelCard: check_model_card}
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -72,7 +72,7 @@ def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
             problems += [loaded.problem(p, msg) for p, msg in check_rules_of_invalid_policy(
                 loaded.data)]
         return None, sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
-    check = LOGIC_CHECKS.get(kind)  # type: ignore[call-overload]
+    check = LOGIC_CHECKS.get(kind)
     if check is not None:
         problems = [loaded.problem(p, msg) for p, msg in check(record, loaded.data)]
     stem = path.stem
@@ -174,7 +174,8 @@ def load_catalog(roots: list[Path]) -> Catalog:
                 record, found = load_record_file(path, kind)
                 problems.extend(found)
                 if record is not None:
-                    catalog.records[dirname][record.id] = LoadedRecord(record, str(path))
+                    record_id: str = getattr(record, "id")  # every catalog kind has an id
+                    catalog.records[dirname][record_id] = LoadedRecord(record, str(path))
     problems.extend(_cross_checks(catalog))
     if problems:
         raise InputError(problems)
