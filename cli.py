@@ -8,19 +8,21 @@ check failed); 2 bad usage or invalid input; 3 engine failure. An error is never
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
+# Importing the policy test records registers the 'policy_test' kind for 'govern schema'.
+import engine.ci.policy_tests  # noqa: F401
 from engine import __version__
 from engine.backends import Backend, DecisionRequest
 from engine.backends.native import NativeBackend
+from engine.ci.check import FAIL_ON_LEVELS, FailOn
 from engine.errors import EngineError, GovernError, InputError, Problem
 from engine.facts import FACTS
-from engine.formats import DECISION_FORMATS
+from engine.formats import CHECK_FORMATS, DECISION_FORMATS
 from engine.loading.catalog import (
     DEFAULT_PROFILE,
     Catalog,
@@ -46,7 +48,7 @@ class GovernGroup(click.Group):
             _fail([str(e)], EXIT_ENGINE)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except Exception as e:  # a bug must never look like an allow: exit 3, say what broke
+        except Exception as e:  # noqa: BLE001 - a bug must never look like an allow: exit 3
             _fail([f"internal error: {type(e).__name__}: {e}"], EXIT_ENGINE)
 
 
@@ -65,10 +67,24 @@ def catalog_option(func: Any) -> Any:
 
 
 ENGINES = ("native", "opa")
+OPA_MODES = ("load", "bundle")
+OPA_MODE_KEY = "govern.opa_mode"
+
+
+def _remember_opa_mode(ctx: click.Context, _: click.Parameter, value: str) -> None:
+    ctx.meta[OPA_MODE_KEY] = value
 
 
 def engine_options(func: Any) -> Any:
-    """--engine and --opa-url, shared by every command that decides."""
+    """--engine, --opa-url and --opa-mode, shared by every command that decides."""
+    # --opa-mode reaches make_backend through the click context (expose_value=False), so
+    # commands that take engine_options need no extra parameter for it.
+    func = click.option("--opa-mode", type=click.Choice(OPA_MODES), default="load",
+                        show_default=True, envvar="GOVERN_OPA_MODE", expose_value=False,
+                        callback=_remember_opa_mode,
+                        help="load: upload the compiled policies to the server; bundle: the "
+                             "server runs `govern bundle build`'s bundle, checked against the "
+                             "local policy set (also GOVERN_OPA_MODE).")(func)
     func = click.option("--opa-url", metavar="URL", envvar="GOVERN_OPA_URL",
                         help="OPA server for --engine opa, e.g. http://127.0.0.1:8181 "
                              "(also GOVERN_OPA_URL).")(func)
@@ -84,7 +100,9 @@ def make_backend(engine_name: str, opa_url: str | None) -> Backend:
 
     if not opa_url:
         raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
-    return OpaBackend(opa_url)
+    ctx = click.get_current_context(silent=True)
+    mode = ctx.meta.get(OPA_MODE_KEY, "load") if ctx is not None else "load"
+    return OpaBackend.configured(opa_url, mode)
 
 
 def parse_as_of(value: str | None) -> dt.date:
@@ -118,9 +136,12 @@ def main() -> None:
               default="text", show_default=True)
 @engine_options
 @catalog_option
+@click.option("--record", "record_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Append a decision record (one JSON line with input digests) to FILE.")
 def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
              format_name: str, engine_name: str, opa_url: str | None,
-             catalogs: tuple[Path, ...]) -> None:
+             catalogs: tuple[Path, ...], record_path: Path | None) -> None:
     """Decide one model for one task: recommendation, options, findings, obligations."""
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
@@ -130,6 +151,12 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
     backend = make_backend(engine_name, opa_url)
     (decision,) = backend.decide([DecisionRequest(model, task, profile)], catalog.policy_set, date,
                                  list(catalog.waivers.values()))
+    if record_path is not None:
+        from engine.ci.decision_log import append_decision_records
+
+        # The record's timestamp is the only clock reading besides the default --as-of.
+        append_decision_records(record_path, [decision], catalog=catalog, as_of=date,
+                                now=dt.datetime.now(dt.UTC), engine=engine_name)
     color = format_name == "text" and sys.stdout.isatty()
     click.echo(DECISION_FORMATS[format_name](decision, color), nl=False)
     sys.exit(EXIT_DISALLOW if decision.recommendation == "disallow" else EXIT_OK)
@@ -173,30 +200,178 @@ def list_records(what: str, catalogs: tuple[Path, ...]) -> None:
 
 
 def _listing(catalog: Catalog, what: str) -> list[str]:
+    return _aligned(_listing_rows(catalog, what))
+
+
+def _aligned(rows: list[list[str]]) -> list[str]:
+    """Rows of cells as lines, each column as wide as its widest cell."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
+
+
+_OPEN = {True: "open weights", False: "closed weights", None: "openness unknown"}
+
+
+def _listing_rows(catalog: Catalog, what: str) -> list[list[str]]:
     if what == "models":
-        return [f"{m.id:<18} {m.vendor.name or 'vendor unknown':<12} "
-                f"licence {m.license or 'unknown':<12} open weights "
-                f"{ {True: 'yes', False: 'no', None: 'unknown'}[m.open_weights]:<8}"
-                f"{m.revocation.status or ''}".rstrip() for m in catalog.models.values()]
+        return [[m.id, m.vendor.name or "vendor unknown", m.license or "licence unknown",
+                 _OPEN[m.open_weights], m.revocation.status or "availability unknown"]
+                for m in catalog.models.values()]
     if what == "tasks":
-        return [f"{t.id:<28} {t.risk_tier:<6} {'business-critical' if t.business_critical else '':<18}"
-                f"{', '.join(t.data_classes)}" for t in catalog.tasks.values()]
+        return [[t.id, f"{t.risk_tier} risk",
+                 "business-critical" if t.business_critical else "-", ", ".join(t.data_classes)]
+                for t in catalog.tasks.values()]
     if what == "profiles":
-        return [f"{p.id:<26} {p.home_jurisdiction}  prefers {' > '.join(p.preference):<18} "
-                f"{p.name}" for p in catalog.profiles.values()]
+        return [[p.id, p.home_jurisdiction, "prefers " + " > ".join(p.preference),
+                 f"{p.self_host.accelerator_memory_gb:g} GB to self-host", p.name]
+                for p in catalog.profiles.values()]
     if what == "policies":
-        return [f"{p.id:<24} {len(p.rules)} rule(s)  {p.title}" for p in catalog.policies.values()]
-    return [f"{c.rule.id:<56} {c.rule.effect:<8} {c.rule.severity:<9} {c.policy}"
+        return [[p.id, f"{len(p.rules)} rule(s)", p.title] for p in catalog.policies.values()]
+    return [[c.rule.id, c.rule.effect, c.rule.severity, c.policy]
             for c in catalog.policy_set.rules]
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Decision date of cases whose file gives none (default: today).")
+@click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
+@click.option("--require-coverage", is_flag=True,
+              help="Fail (exit 1) if any rule fired in no case.")
+@engine_options
+@catalog_option
+def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, verbose: bool,
+                require_coverage: bool, engine_name: str, opa_url: str | None,
+                catalogs: tuple[Path, ...]) -> None:
+    """Run policy test cases: decide each one and compare with what it expects.
+
+    PATHS are test files or directories of them (default: the bundled policy_tests/). Exit 0
+    when every case passes, 1 when one fails (or a rule is uncovered with --require-coverage),
+    2 when a test file is invalid.
+    """
+    from engine.ci.policy_test_report import TEST_FORMATS
+    from engine.ci.policy_test_runner import run_policy_tests
+    from engine.ci.policy_tests import load_policy_tests
+    from engine.loading.catalog import bundled_root
+
+    date = parse_as_of(as_of)
+    catalog = open_catalog(catalogs)
+    cases = load_policy_tests(list(paths) or [bundled_root() / "policy_tests"], catalog)
+    run = run_policy_tests(cases, catalog, make_backend(engine_name, opa_url), date)
+    click.echo(TEST_FORMATS[format_name](run, verbose), nl=False)
+    failed = run.failed > 0 or (require_coverage and bool(run.uncovered))
+    sys.exit(EXIT_DISALLOW if failed else EXIT_OK)
 
 
 @main.command()
 @click.argument("kind", type=click.Choice(sorted(RECORD_KINDS)))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a record kind (for editors and other tools)."""
-    from engine.schemas import json_schema
+    from engine.schemas import schema_text
 
-    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
+    click.echo(schema_text(kind), nl=False)
+
+
+_FAIL_ON_HELP = "; ".join(f"{level}: {meaning}" for level, meaning in FAIL_ON_LEVELS.items())
+
+
+@main.command()
+@click.option("--manifest", "manifest_path", default="govern.yaml", show_default=True,
+              metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="The usage manifest: which models the project uses, for what, and how.")
+@click.option("--profile", "profile_id", metavar="ID",
+              help="Organisation profile id (default: the manifest's, else "
+                   f"{DEFAULT_PROFILE}).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@click.option("--format", "format_name", type=click.Choice(list(CHECK_FORMATS)),
+              default="text", show_default=True)
+@click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON_LEVELS)), default="deny",
+              show_default=True, help=f"When a pair fails. {_FAIL_ON_HELP}.")
+@click.option("--output", "output_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE instead of stdout (written once the check ran).")
+@engine_options
+@catalog_option
+@click.option("--record", "record_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Append a decision record per checked pair to FILE.")
+def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format_name: str,
+          fail_on: FailOn, output_path: Path | None, engine_name: str, opa_url: str | None,
+          catalogs: tuple[Path, ...], record_path: Path | None) -> None:
+    """Check a project's usage manifest (govern.yaml) against the policies, for CI.
+
+    Exit 0 when every (entry, task) pair passes, 1 when any fails, 2 on invalid input,
+    3 when the engine cannot decide.
+    """
+    from engine.ci.check import WaiverSource, build_report
+    from engine.ci.manifest_file import display_path, read_manifest, resolve_uses
+
+    date = parse_as_of(as_of)
+    manifest = read_manifest(manifest_path)
+    catalog = open_catalog(manifest.catalog_dirs + catalogs)
+    profile, items = resolve_uses(manifest, catalog, profile_id)
+    requests = [DecisionRequest(item.model, item.task, profile) for item in items]
+    decisions = make_backend(engine_name, opa_url).decide(
+        requests, catalog.policy_set, date, list(catalog.waivers.values()))
+    waivers = [WaiverSource(w.record, display_path(Path(w.file)))
+               for w in catalog.records["waivers"].values()]
+    report = build_report(manifest=manifest.shown_as, items=items, decisions=decisions,
+                          policies=catalog.policy_set, policy_records=catalog.policies,
+                          waivers=waivers, profile=profile.id, as_of=date.isoformat(),
+                          fail_on=fail_on)
+    rendered = CHECK_FORMATS[format_name](report)
+    if record_path is not None:
+        from engine.ci.decision_log import append_decision_records
+
+        append_decision_records(record_path, decisions, catalog=catalog, as_of=date,
+                                now=dt.datetime.now(dt.UTC), engine=engine_name)
+    if output_path is not None:
+        try:
+            output_path.write_text(rendered, encoding="utf-8")
+        except OSError as e:
+            raise InputError(Problem(str(output_path), None, None, "--output",
+                                     f"cannot write: {e.strerror}")) from e
+    else:
+        click.echo(rendered, nl=False)
+    sys.exit(report.exit_code)
+
+
+@main.group()
+def bundle() -> None:
+    """OPA bundles of the policy set (see docs/opa.md)."""
+
+
+@bundle.command("build")
+@click.option("-o", "--output", "output_path", default="bundle.tar.gz", show_default=True,
+              metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@catalog_option
+def bundle_build(output_path: Path, catalogs: tuple[Path, ...]) -> None:
+    """Build an OPA bundle: `opa run --server --bundle FILE` serves data.govern.decision."""
+    from engine.rego.bundle import build_bundle
+
+    catalog = open_catalog(catalogs)
+    content = build_bundle(catalog)  # built in full before the file is opened
+    output_path.write_bytes(content)
+    click.echo(f"wrote {output_path} (revision {catalog.policy_set.digest})")
+
+
+@main.group()
+def export() -> None:
+    """Export the policy set in other languages, for reading."""
+
+
+@export.command("rego")
+@click.argument("directory", default="rego", type=click.Path(file_okay=False, path_type=Path))
+@catalog_option
+def export_rego_command(directory: Path, catalogs: tuple[Path, ...]) -> None:
+    """Write the Rego modules, data.json and .manifest of the bundle into DIRECTORY."""
+    from engine.rego.bundle import export_rego
+
+    for path in export_rego(open_catalog(catalogs), directory):
+        click.echo(str(path))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,8 +40,8 @@ class FactRef(_Strict):
     fact: FactPath
 
 
-Scalar = Union[bool, float, str]
-ScalarList = list[Union[float, str]]
+Scalar = bool | float | str
+ScalarList = list[float | str]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ OPERATORS: dict[str, Operator] = {
         Operator("not_in", frozenset({"string", "number"}), ScalarList, "list",
                  lambda v, x, _: v not in x, "the fact is none of these values",
                  "fact: model.license\nnot_in: [MIT, Apache-2.0]"),
-        Operator("contains", frozenset({"list"}), Union[float, str], "scalar",
+        Operator("contains", frozenset({"list"}), float | str, "scalar",
                  lambda v, x, _: x in v, "the list fact contains this value",
                  "fact: task.data_classes\ncontains: source_code"),
         Operator("intersects", frozenset({"list"}), ScalarList, "list",
@@ -140,7 +140,7 @@ def _build_test_model() -> type[BaseModel]:
         if op.operand_type is int:
             operand = Annotated[int, Field(ge=0)]
         if not op.literal_only:
-            operand = Union[FactRef, operand]
+            operand = Union[FactRef, operand]  # noqa: UP007 (operand is a runtime value)
         fields[op.name.rstrip("_") + "_"] = (
             operand | None,
             Field(default=None, alias=op.name, description=op.meaning),
@@ -203,7 +203,7 @@ if TYPE_CHECKING:  # the generated Test model is not a static type
     Condition = Any
 else:
     Condition = Annotated[
-        Union[
+        Union[  # noqa: UP007 (tagged union members are Annotated)
             Annotated[AllOf, Tag("all")],
             Annotated[AnyOf, Tag("any")],
             Annotated[NotOf, Tag("not")],

@@ -7,7 +7,6 @@ parsed data, returns (path, message) pairs for the loader to locate in the file.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from typing import Any
 
@@ -48,8 +47,8 @@ def _check_test(test: Any) -> list[tuple[tuple[str, ...], str]]:
     op = OPERATORS[name]
     if fact.type not in op.fact_types:
         kinds = ", ".join(sorted(op.fact_types))
-        return [((name,), f"operator '{name}' does not apply to {test.fact}, a {fact.type} "
-                          f"fact (it takes: {kinds})")]
+        return [((name,), (f"operator '{name}' does not apply to {test.fact}, a {fact.type} "
+                          f"fact (it takes: {kinds})"))]
     if isinstance(operand, FactRef):
         other = FACTS.get(operand.fact)
         if other is None:
@@ -57,8 +56,8 @@ def _check_test(test: Any) -> list[tuple[tuple[str, ...], str]]:
         wanted = fact.type if op.operand_kind == "scalar" and name != "contains" else (
             "string" if name == "contains" else _OPERAND_FACT_TYPE.get(op.operand_kind, fact.type))
         if other.type != wanted:
-            return [((name, "fact"), f"{operand.fact} is a {other.type} fact; '{name}' on "
-                                     f"{test.fact} needs a {wanted} fact")]
+            return [((name, "fact"), (f"{operand.fact} is a {other.type} fact; '{name}' on "
+                                     f"{test.fact} needs a {wanted} fact"))]
         return []
     items = operand if isinstance(operand, list) else [operand]
     item_type = "string" if fact.type == "list" else fact.type
@@ -84,8 +83,8 @@ def check_policy(policy: Policy, raw: dict[str, Any]) -> list[tuple[YamlPath, st
     for index, rule in enumerate(policy.rules):
         base: YamlPath = ("rules", index)
         if rule.id in seen:
-            problems.append((base + ("id",), f"rule id '{rule.id}' is already used by "
-                                             f"rules[{seen[rule.id]}]"))
+            problems.append((base + ("id",), (f"rule id '{rule.id}' is already used by "
+                                             f"rules[{seen[rule.id]}]")))
         seen.setdefault(rule.id, index)
         problems.extend(check_rule(rule, raw["rules"][index], base))
     return problems

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from engine.conditions import Condition
 from engine.fieldtypes import IsoDate, Jurisdiction, NonEmptyStr, RecordId, Region
 
-
 Deployment = Literal["api", "self-host"]
 Effect = Literal["deny", "require", "warn"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -346,3 +345,7 @@ RECORD_KINDS: dict[str, type[Record]] = {
     "policy": Policy,
     "waiver": Waiver,
 }
+
+# The usage manifest (engine.ci.manifest) is a record kind too, for ``govern schema manifest``
+# and 'did you mean' key suggestions; importing it registers it in RECORD_KINDS.
+import engine.ci.manifest  # noqa: F401

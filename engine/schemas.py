@@ -6,30 +6,65 @@ complete them; the ``policy`` schema is the one a compliance officer's editor sh
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
+import engine.ci.manifest
+import engine.ci.policy_tests  # noqa: F401  (registers the 'policy_test' kind)
 from engine.facts import FACTS
 from engine.records import RECORD_KINDS
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _inject_fact_enum(node: Any) -> None:
+def _inject_fact_enum(node: Any, paths: list[str]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "fact" and isinstance(value, dict) and value.get("type") == "string":
                 value.pop("pattern", None)
-                value["enum"] = sorted(FACTS)
+                value["enum"] = paths
             else:
-                _inject_fact_enum(value)
+                _inject_fact_enum(value, paths)
     elif isinstance(node, list):
         for item in node:
-            _inject_fact_enum(item)
+            _inject_fact_enum(item, paths)
+
+
+def _fact_enums(schema: dict[str, Any]) -> None:
+    """Fact paths as enums: every fact in conditions; a card's own paths in its disputes."""
+    card_paths = sorted(p.removeprefix("model.") for p in FACTS if p.startswith("model."))
+    for name, definition in schema.get("$defs", {}).items():
+        _inject_fact_enum(definition, card_paths if name == "Dispute" else sorted(FACTS))
 
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one record kind (``model_card``, ``task``, ``profile``, ``policy``,
     ``waiver``)."""
     schema = RECORD_KINDS[kind].model_json_schema(by_alias=True, mode="validation")
-    _inject_fact_enum(schema)
+    _fact_enums(schema)
     return {"$schema": SCHEMA_DIALECT, "$id": f"https://govern.dev/schemas/{kind}.json", **schema}
+
+
+SHIPPED_SCHEMAS = Path(__file__).resolve().parent / "json_schemas"
+"""The schemas as files inside the package, for editors that point at a path or URL.
+``python -m engine.schemas`` regenerates them; a test keeps them equal to ``json_schema``."""
+
+
+def schema_text(kind: str) -> str:
+    return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_shipped_schemas() -> list[Path]:
+    SHIPPED_SCHEMAS.mkdir(exist_ok=True)
+    written = []
+    for kind in sorted(RECORD_KINDS):
+        path = SHIPPED_SCHEMAS / f"{kind}.schema.json"
+        path.write_text(schema_text(kind), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for written_path in write_shipped_schemas():
+        print(written_path)

@@ -1,15 +1,23 @@
-"""Renderers of decisions. Each format only renders: it decides nothing and reads no files.
+"""Renderers of decisions and of check reports. Each format only renders: it decides nothing
+and reads no files.
 
-``DECISION_FORMATS`` maps a ``--format`` name to its renderer, so the CLI's choices and its
-dispatch come from one table.
+``DECISION_FORMATS`` (``govern evaluate``) and ``CHECK_FORMATS`` (``govern check``) map a
+``--format`` name to its renderer, so the CLI's choices and its dispatch come from one table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from engine.ci.check import CheckReport
 from engine.core import Decision
+from engine.formats.check_json import render_check_json
+from engine.formats.check_text import render_check_text
+from engine.formats.github import render_check_github
 from engine.formats.json_format import render_decision_json
+from engine.formats.junit import render_check_junit
+from engine.formats.markdown import render_check_markdown, render_decision_markdown
+from engine.formats.sarif import render_check_sarif
 from engine.formats.text import render_decision_text
 
 DecisionRenderer = Callable[[Decision, bool], str]
@@ -18,4 +26,17 @@ DecisionRenderer = Callable[[Decision, bool], str]
 DECISION_FORMATS: dict[str, DecisionRenderer] = {
     "text": render_decision_text,
     "json": lambda decision, color: render_decision_json(decision),
+    "markdown": lambda decision, color: render_decision_markdown(decision),
+}
+
+CheckRenderer = Callable[[CheckReport], str]
+"""check report -> the text to print or write to ``--output``."""
+
+CHECK_FORMATS: dict[str, CheckRenderer] = {
+    "text": render_check_text,
+    "json": render_check_json,
+    "sarif": render_check_sarif,
+    "junit": render_check_junit,
+    "markdown": render_check_markdown,
+    "github": render_check_github,
 }

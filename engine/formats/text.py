@@ -30,8 +30,8 @@ def _finding_line(finding: Finding, color: bool) -> str:
 def render_decision_text(decision: Decision, color: bool = False) -> str:
     rec = decision.recommendation
     lines = [
-        f"{decision.model} for {decision.task}  (profile {decision.profile}, as of "
-        f"{decision.as_of})",
+        (f"{decision.model} for {decision.task}  (profile {decision.profile}, as of "
+        f"{decision.as_of})"),
         "recommendation: " + _paint(rec, _RECOMMENDATION_COLOUR[rec], color),
     ]
     if not decision.options:

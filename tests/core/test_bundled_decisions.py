@@ -160,7 +160,7 @@ def test_unknown_revocability_is_a_warning_not_a_silent_pass(run_line: RunLine) 
 def test_an_unknown_fact_a_deny_rule_depends_on_denies_with_a_finding_naming_it(
         run_line: RunLine) -> None:
     # No source gives DeepSeek V4 Pro's licence: self-hosting is denied for insufficient evidence.
-    code, decision = evaluate_json(run_line, "--model", "deepseek-v4-pro",
+    _code, decision = evaluate_json(run_line, "--model", "deepseek-v4-pro",
                                    "--task", "document-analysis")
     self_host = option(decision, "self-host")
     assert self_host["verdict"] == "denied"

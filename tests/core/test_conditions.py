@@ -96,7 +96,7 @@ def test_a_fact_operand_compares_two_facts() -> None:
 @pytest.mark.parametrize("operator", sorted(set(OPERATORS) - {"exists"}))
 def test_every_operator_is_unknown_on_an_unknown_fact(operator: str) -> None:
     op = OPERATORS[operator]
-    fact_type = sorted(op.fact_types)[0]
+    fact_type = min(op.fact_types)
     fact = {"string": "model.license", "number": "derived.memory_shortfall_gb",
             "boolean": "model.open_weights", "list": "task.data_classes",
             "records": "model.safeguards.audits", "date": "model.as_of"}[fact_type]

@@ -32,7 +32,7 @@ def test_readme_quickstart_shows_the_real_output(run_line: RunLine) -> None:
 def test_readme_explains_which_way_the_default_profile_goes_and_why(run_line: RunLine) -> None:
     shortfall = run_line(["evaluate", "--model", "glm-5.2", "--task", "refactoring",
                           "--profile", "us-enterprise", "--as-of", "2026-11-23"]).stdout
-    quoted = re.search(r"`(GLM-5\.2 needs about .*?)`", README, re.S)
+    quoted = re.search(r"`(GLM-5\.2 needs about .*?)`", README, re.DOTALL)
     assert quoted is not None
     assert " ".join(quoted.group(1).split()) in shortfall
 
@@ -41,16 +41,16 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci = REPO / ".ci" / "run"
     assert ci.stat().st_mode & 0o111, ".ci/run must be executable"
     marker = README.index("<!-- test-command")
-    block = re.search(r"```sh\n(.*?)\n```", README[marker:], re.S)
+    block = re.search(r"```sh\n(.*?)\n```", README[marker:], re.DOTALL)
     assert block is not None
     extracted = subprocess.run(
-        ["awk", re.search(r"awk '(.*?)' README\.md", ci.read_text(), re.S).group(1),  # type: ignore[union-attr]
+        ["awk", re.search(r"awk '(.*?)' README\.md", ci.read_text(), re.DOTALL).group(1),  # type: ignore[union-attr]
          "README.md"], cwd=REPO, capture_output=True, text=True, check=True).stdout.strip()
     assert extracted == block.group(1) and "pytest" in extracted
 
 
 def test_the_guide_documents_every_operator_and_every_derived_fact() -> None:
-    table = {m.group(1) for m in re.finditer(r"^\| `([a-z_]+)` \|", GUIDE, re.M)}
+    table = {m.group(1) for m in re.finditer(r"^\| `([a-z_]+)` \|", GUIDE, re.MULTILINE)}
     assert set(OPERATORS) <= table, f"undocumented: {set(OPERATORS) - table}"
     for path in (p for p in FACTS if p.startswith("derived.")):
         assert path in GUIDE

@@ -1,0 +1,1 @@
+"""govern in CI: policy tests, decision records, the manifest check and its reports."""

@@ -1,0 +1,337 @@
+"""The manifest check, pure: (entry, task) pairs and their decisions in, a ``CheckReport`` out.
+
+For each pair the *intended* option is the one the manifest names (its deployment, and for
+``api`` its provider when given). The pair fails when that option is denied by a standing deny
+finding, or when it does not exist for the model; ``--fail-on`` widens or narrows that (see
+``FAIL_ON_LEVELS``). Allowed-with-obligations passes and carries the obligations.
+
+Waivers are applied by the core per decision; here they are summed up over the whole run, so a
+waiver that matched nothing anywhere is reported as unused and an expired one as expired.
+Formats only render the report; exit codes come from it (``CheckReport.exit_code``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from engine import __version__
+from engine.ci.manifest_file import CheckItem
+from engine.core import Decision, Finding, Obligation, OptionDecision, PolicySet
+from engine.records import SEVERITIES, Deployment, Effect, Policy, Severity, Waiver
+
+FailOn = Literal["deny", "warn", "low", "medium", "high", "critical"]
+FAIL_ON_LEVELS: dict[str, str] = {
+    "deny": "fail when the intended option is denied (any severity) or does not exist",
+    "warn": "also fail when the intended option is allowed but carries a warn finding",
+    "low": "fail only on a standing denial of severity low or above (same as deny)",
+    "medium": "fail only on a standing denial of severity medium or above",
+    "high": "fail only on a standing denial of severity high or above",
+    "critical": "fail only on a standing denial of severity critical",
+}
+"""The ``--fail-on`` levels, with the line ``govern check --help`` and docs/ci.md show.
+An intended deployment that does not exist for the model fails at every level: no waiver or
+threshold can make an unobtainable model usable."""
+
+UNAVAILABLE_RULE = "govern.deployment-unavailable"
+"""The rule id reported when the manifest names a deployment the model does not have."""
+
+EXIT_PASS, EXIT_FAIL = 0, 1
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EntryResult(_Out):
+    """The verdict on one (manifest entry, task) pair."""
+
+    index: int
+    """Position of the entry in the manifest's ``uses`` (0-based)."""
+    line: int
+    """Line of the entry in the manifest, where annotations and SARIF results point."""
+    column: int
+    name: str | None
+    model: str
+    task: str
+    deployment: Deployment
+    """The intended deployment, as the manifest says."""
+    provider: str | None
+    """The intended API provider, as the manifest says (None: any offering, or self-host)."""
+    option: str | None
+    """The option judged, e.g. 'api via Z.ai'; None when the intended one does not exist."""
+    status: Literal["pass", "fail"]
+    verdict: Literal["allowed", "denied", "unavailable"]
+    """What the policies say about the intended option, before ``--fail-on`` is applied."""
+    rule: str | None
+    """The deciding rule: the most severe standing denial, the unavailability rule, or (for
+    ``--fail-on warn``) the first warning; None when nothing stands against the option."""
+    reasons: list[str]
+    """Why, in words: the verdict and the alternatives, then every standing denial."""
+    denials: list[Finding]
+    """Deny findings on the intended option that no live waiver sets aside."""
+    warnings: list[Finding]
+    obligations: list[Obligation]
+    waived: list[Finding]
+    """Deny findings set aside by a live waiver (each carries its waiver)."""
+    alternatives: list[str]
+    """The model's other allowed options for this task, e.g. ['self-host']."""
+    decision: Decision
+
+    @property
+    def label(self) -> str:
+        """``model / task / deployment``, as test names and titles show the pair."""
+        how = f"{self.deployment} via {self.provider}" if self.provider else self.deployment
+        return f"{self.model} / {self.task} / {how}"
+
+
+class RuleInfo(_Out):
+    """What a report needs to describe a rule (SARIF's rule metadata)."""
+
+    id: str
+    policy: str
+    policy_title: str
+    description: str
+    effect: Effect
+    severity: Severity
+    rationale: str
+    source: str
+
+
+class WaiverReport(_Out):
+    """A catalog waiver as the whole run saw it."""
+
+    id: str
+    rule: str
+    owner: str
+    reason: str
+    reference: str
+    expires: str
+    status: Literal["applied", "expired", "unused"]
+    """applied: live and matched a finding; expired: past its date (matched or not);
+    unused: live but matched nothing in the whole check, so it can probably be removed."""
+    file: str
+    matched: list[str]
+    """Labels of the pairs whose decision it matched."""
+
+
+class Summary(_Out):
+    checks: int
+    passed: int
+    failed: int
+    waived: int
+    """Passing pairs that pass only because a waiver set a denial aside."""
+    with_warnings: int
+    waivers_applied: int
+    waivers_expired: int
+    waivers_unused: int
+
+
+class CheckReport(_Out):
+    """One ``govern check`` run: every pair's result, the waivers, and the counts."""
+
+    tool: str
+    version: str
+    manifest: str
+    """The manifest's path as reports show it (relative to the working directory)."""
+    as_of: str
+    profile: str
+    policy_set_digest: str
+    fail_on: FailOn
+    summary: Summary
+    entries: list[EntryResult]
+    waivers: list[WaiverReport]
+    rules: list[RuleInfo]
+    """Metadata of every rule an entry's findings name, in rule-id order."""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAIL if self.summary.failed else EXIT_PASS
+
+
+# ---------------------------------------------------------------- one pair
+
+
+def option_label(option: OptionDecision) -> str:
+    return f"{option.deployment} via {option.provider}" if option.provider else option.deployment
+
+
+def _intended(decision: Decision, item: CheckItem) -> OptionDecision | None:
+    """The option the entry names; without a provider, an allowed API offering if any."""
+    use = item.use
+    wanted = use.provider.casefold() if use.provider else None
+    candidates = [o for o in decision.options if o.deployment == use.deployment
+                  and (wanted is None or (o.provider or "").casefold() == wanted)]
+    return next((o for o in candidates if o.verdict == "allowed"), candidates[0]
+                if candidates else None)
+
+
+def _intended_text(item: CheckItem) -> str:
+    use = item.use
+    return f"intended {use.deployment} via {use.provider}" if use.provider else \
+        f"intended {use.deployment}"
+
+
+def _alternatives_text(alternatives: list[str]) -> str:
+    if not alternatives:
+        return "no deployment is allowed"
+    return f"{' and '.join(alternatives)} {'is' if len(alternatives) == 1 else 'are'} allowed"
+
+
+def _unavailable_reason(item: CheckItem) -> str:
+    model, use = item.model, item.use
+    if use.deployment == "self-host":
+        return f"{model.id} has no open weights to self-host"
+    providers = [o.provider for o in model.api_offerings]
+    if not providers:
+        return f"{model.id} has no API offering"
+    return f"{model.id} is offered by {', '.join(providers)}, not {use.provider}"
+
+
+def _most_severe(findings: list[Finding]) -> Finding | None:
+    ranked = sorted(findings, key=lambda f: -SEVERITIES.index(f.severity))
+    return ranked[0] if ranked else None
+
+
+def _fails(verdict: str, denials: list[Finding], warnings: list[Finding],
+           fail_on: FailOn) -> bool:
+    if verdict == "unavailable":
+        return True
+    if fail_on == "deny":
+        return verdict == "denied"
+    if fail_on == "warn":
+        return verdict == "denied" or bool(warnings)
+    threshold = SEVERITIES.index(fail_on)
+    return any(SEVERITIES.index(f.severity) >= threshold for f in denials)
+
+
+def _summary_line(item: CheckItem, option: OptionDecision | None, alternatives: list[str],
+                  failed: bool, fail_on: FailOn) -> str:
+    intended = _intended_text(item)
+    if option is None:
+        return (f"{intended} is not available: {_unavailable_reason(item)}; "
+                f"{_alternatives_text(alternatives)}")
+    if option.verdict == "denied":
+        line = f"{intended} is denied; {_alternatives_text(alternatives)}"
+        return line if failed else f"{line} (below --fail-on {fail_on}: not failing)"
+    line = f"{intended} is allowed" + (" (a denial is waived)" if option.waived else "")
+    return line
+
+
+def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryResult:
+    """Judge one (entry, task) pair from its decision."""
+    option = _intended(decision, item)
+    alternatives = [option_label(o) for o in decision.options
+                    if o.verdict == "allowed" and o is not option]
+    findings = option.findings if option else []
+    denials = [f for f in findings if f.effect == "deny" and f.waiver is None]
+    warnings = [f for f in findings if f.effect == "warn"]
+    verdict = "unavailable" if option is None else option.verdict
+    failed = _fails(verdict, denials, warnings, fail_on)
+    deciding = _most_severe(denials)
+    rule = (UNAVAILABLE_RULE if option is None else deciding.rule if deciding
+            else warnings[0].rule if failed and warnings else None)
+    reasons = [_summary_line(item, option, alternatives, failed, fail_on)]
+    reasons += [f"{f.rule} ({f.severity}): {f.message}" for f in denials]
+    if failed and verdict == "allowed":
+        reasons += [f"{f.rule} (warn, {f.severity}): {f.message}" for f in warnings]
+    return EntryResult(
+        index=item.index, line=item.line, column=item.column, name=item.use.name,
+        model=item.model.id, task=item.task.id, deployment=item.use.deployment,
+        provider=item.use.provider, option=option_label(option) if option else None,
+        status="fail" if failed else "pass", verdict=verdict, rule=rule, reasons=reasons,
+        denials=denials, warnings=warnings,
+        obligations=option.obligations if option else [],
+        waived=[f for f in findings if f.waiver is not None],
+        alternatives=alternatives, decision=decision)
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class WaiverSource:
+    """A catalog waiver and the file it came from (for reports' locations)."""
+
+    waiver: Waiver
+    file: str
+
+
+def _matched_intended(entry: EntryResult, waiver: Waiver) -> bool:
+    """Whether the waiver matched a deny finding on the entry's intended option.
+
+    The core matches waivers against every option of a decision; a waiver that only matched an
+    option the project does not use (say, the API while it self-hosts) is of no use to it.
+    """
+    option = next((o for o in entry.decision.options if option_label(o) == entry.option), None)
+    if option is None or waiver.id not in {u.id for u in entry.decision.waivers}:
+        return False
+    scope = waiver.scope
+    return (scope.deployment in (None, option.deployment)
+            and scope.provider in (None, option.provider)
+            and any(f.rule == waiver.rule and f.effect == "deny" for f in option.findings))
+
+
+def _waiver_reports(entries: list[EntryResult], waivers: Sequence[WaiverSource],
+                    as_of: str) -> list[WaiverReport]:
+    matched: dict[str, list[str]] = {}
+    for entry in entries:
+        for source in waivers:
+            if _matched_intended(entry, source.waiver):
+                matched.setdefault(source.waiver.id, []).append(entry.label)
+    reports = []
+    for source in sorted(waivers, key=lambda s: s.waiver.id):
+        w = source.waiver
+        expires = w.expires.isoformat()
+        status: Literal["applied", "expired", "unused"] = (
+            "expired" if expires < as_of else "applied" if w.id in matched else "unused")
+        reports.append(WaiverReport(
+            id=w.id, rule=w.rule, owner=w.owner, reason=w.reason, reference=w.reference,
+            expires=expires, status=status, file=source.file,
+            matched=list(dict.fromkeys(matched.get(w.id, [])))))
+    return reports
+
+
+def _rule_infos(entries: list[EntryResult], policies: PolicySet,
+                titles: dict[str, Policy]) -> list[RuleInfo]:
+    named = {f.rule for e in entries for f in e.denials + e.warnings + e.waived}
+    named |= {o.rule for e in entries for o in e.obligations}
+    infos = [RuleInfo(id=c.rule.id, policy=c.policy, policy_title=titles[c.policy].title,
+                      description=c.rule.description, effect=c.rule.effect,
+                      severity=c.rule.severity, rationale=c.rule.rationale.text.strip(),
+                      source=c.rule.rationale.source)
+             for c in policies.rules if c.rule.id in named]
+    if any(e.verdict == "unavailable" for e in entries):
+        infos.append(RuleInfo(
+            id=UNAVAILABLE_RULE, policy="govern", policy_title="govern check",
+            description="the intended deployment does not exist for the model",
+            effect="deny", severity="high",
+            rationale="A manifest entry must name a way the model can be obtained: one of "
+                      "the API offerings its card lists, or self-hosting of open weights.",
+            source="govern check"))
+    return sorted(infos, key=lambda r: r.id)
+
+
+def build_report(*, manifest: str, items: Sequence[CheckItem], decisions: Sequence[Decision],
+                 policies: PolicySet, policy_records: dict[str, Policy],
+                 waivers: Sequence[WaiverSource], profile: str, as_of: str,
+                 fail_on: FailOn) -> CheckReport:
+    """The report of a whole run; ``decisions[i]`` is the decision for ``items[i]``."""
+    entries = [check_item(item, decision, fail_on) for item, decision in zip(items, decisions,
+                                                                              strict=True)]
+    waiver_reports = _waiver_reports(entries, waivers, as_of)
+    failed = sum(e.status == "fail" for e in entries)
+    summary = Summary(
+        checks=len(entries), passed=len(entries) - failed, failed=failed,
+        waived=sum(e.status == "pass" and bool(e.waived) for e in entries),
+        with_warnings=sum(bool(e.warnings) for e in entries),
+        waivers_applied=sum(w.status == "applied" for w in waiver_reports),
+        waivers_expired=sum(w.status == "expired" for w in waiver_reports),
+        waivers_unused=sum(w.status == "unused" for w in waiver_reports))
+    return CheckReport(
+        tool="govern", version=__version__, manifest=manifest, as_of=as_of, profile=profile,
+        policy_set_digest=policies.digest, fail_on=fail_on, summary=summary, entries=entries,
+        waivers=waiver_reports, rules=_rule_infos(entries, policies, policy_records))

@@ -1,0 +1,57 @@
+"""The usage manifest: ``govern.yaml`` at a project's root says which models the project uses,
+for which tasks, and how (``api`` through a provider, or ``self-host``).
+
+``govern check`` decides every (entry, task) pair and fails the build when an intended use is
+not allowed. The manifest is a record like the others: strict, unknown keys refused, and its
+JSON Schema printed by ``govern schema manifest``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from engine.fieldtypes import NonEmptyStr, RecordId
+from engine.records import RECORD_KINDS, Deployment, Record
+
+MANIFEST_FILE = "govern.yaml"
+"""Where ``govern check`` looks for the manifest when ``--manifest`` is not given."""
+
+
+class ManifestUse(Record):
+    """One intended use: a model, the tasks it is used for, and how it is deployed."""
+
+    model: RecordId
+    """Model card id, e.g. ``glm-5.2`` (``govern list models``)."""
+    tasks: list[RecordId] = Field(min_length=1)
+    """Task ids the model is used for (``govern list tasks``); each is checked on its own."""
+    deployment: Deployment
+    """How the project runs the model: ``api`` (a provider's endpoint) or ``self-host``."""
+    provider: NonEmptyStr | None = None
+    """For ``api`` only: the provider the project calls, e.g. ``Z.ai``. Without it, the entry
+    passes when any of the model's API offerings is allowed."""
+    name: NonEmptyStr | None = None
+    """A label for reports, e.g. the component that uses the model."""
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _provider_only_for_api(self) -> ManifestUse:
+        if self.provider is not None and self.deployment != "api":
+            raise ValueError("'provider' is only for 'deployment: api'")
+        return self
+
+
+class Manifest(Record):
+    """A project's declared model usage, checked in CI by ``govern check``."""
+
+    profile: RecordId | None = None
+    """Organisation profile id; ``--profile`` overrides it; default eu-regulated-enterprise."""
+    catalog: list[NonEmptyStr] = Field(default_factory=list)
+    """Team catalog directories (with ``waivers/``, extra tasks, ...), relative to the
+    manifest's directory, layered over the bundled catalog before any ``--catalog``."""
+    uses: list[ManifestUse] = Field(min_length=1)
+    """The intended uses, each checked for every one of its tasks."""
+
+
+# Registered here, not in engine.records, so the record module does not depend on CI code;
+# engine.records imports this module at its end so the kind is always known.
+RECORD_KINDS["manifest"] = Manifest

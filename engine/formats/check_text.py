@@ -1,0 +1,40 @@
+"""The text report of ``govern check``: short aligned lines for a terminal, one block per pair."""
+
+from __future__ import annotations
+
+from engine.ci.check import CheckReport, EntryResult, WaiverReport
+
+_STATUS = {"pass": "PASS", "fail": "FAIL"}
+
+
+def _entry_lines(entry: EntryResult, manifest: str) -> list[str]:
+    where = f"{manifest}:{entry.line}"
+    lines = [f"{_STATUS[entry.status]}  {where:<22} {entry.label}"]
+    lines += [f"      {reason}" for reason in entry.reasons]
+    lines += [f"      obligation {o.obligation}: {o.message}" for o in entry.obligations]
+    if entry.status == "pass" or entry.verdict != "allowed":
+        lines += [f"      warn {f.rule}: {f.message}" for f in entry.warnings]
+    lines += [f"      waived {f.rule} by {f.waiver.id} ({f.waiver.owner}, until "
+              f"{f.waiver.expires}, {f.waiver.reference}): {f.waiver.reason}"
+              for f in entry.waived if f.waiver]
+    return lines
+
+
+def _waiver_line(waiver: WaiverReport) -> str:
+    return (f"  {waiver.status:<8} {waiver.id} ({waiver.rule}) owner {waiver.owner}, until "
+            f"{waiver.expires}, {waiver.reference}: {waiver.reason}")
+
+
+def render_check_text(report: CheckReport) -> str:
+    lines = [(f"govern check {report.manifest}  (profile {report.profile}, as of "
+              f"{report.as_of}, --fail-on {report.fail_on})"), ""]
+    for entry in report.entries:
+        lines += _entry_lines(entry, report.manifest)
+    if report.waivers:
+        lines += ["", "waivers:", *(_waiver_line(w) for w in report.waivers)]
+    s = report.summary
+    lines += ["", (f"{s.checks} checked: {s.passed} passed ({s.waived} waived), "
+                   f"{s.failed} failed; waivers {s.waivers_applied} applied, "
+                   f"{s.waivers_expired} expired, {s.waivers_unused} unused"),
+              f"policy set {report.policy_set_digest}"]
+    return "\n".join(lines) + "\n"

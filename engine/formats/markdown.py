@@ -1,0 +1,93 @@
+"""Markdown for a pull-request comment or ``$GITHUB_STEP_SUMMARY``: a summary line, a table of
+the manifest's pairs with verdicts and reasons, then obligations and waivers.
+
+Table cells escape ``|`` and turn newlines into ``<br>``, so a message can never break the
+table; backticks in code spans are avoided by not putting user text in code spans.
+"""
+
+from __future__ import annotations
+
+from engine.ci.check import CheckReport, EntryResult, WaiverReport
+from engine.core import Decision, OptionDecision
+
+_STATUS = {"pass": "✅ pass", "fail": "❌ fail"}
+_WAIVER_STATUS = {"applied": "applied", "expired": "⚠️ expired", "unused": "⚠️ unused"}
+
+
+def cell(text: str) -> str:
+    """Text made safe for one GitHub-flavoured Markdown table cell."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(part.strip() for part in text.replace("\r\n", "\n").split("\n"))
+
+
+def _row(values: list[str]) -> str:
+    return "| " + " | ".join(cell(v) for v in values) + " |"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return [_row(header), "|" + "---|" * len(header), *(_row(r) for r in rows)]
+
+
+def _entry_row(entry: EntryResult) -> list[str]:
+    reasons = list(entry.reasons)
+    reasons += [f"warning {f.rule}: {f.message}" for f in entry.warnings
+                if entry.status == "pass"]
+    return [_STATUS[entry.status], str(entry.line), entry.model, entry.task,
+            entry.option or entry.label.rsplit(" / ", 1)[-1], entry.verdict, "\n".join(reasons)]
+
+
+def _obligation_lines(report: CheckReport) -> list[str]:
+    return [f"- **{e.label}**: {o.obligation} ({o.rule}): {o.message}"
+            for e in report.entries for o in e.obligations]
+
+
+def _waiver_rows(waivers: list[WaiverReport]) -> list[list[str]]:
+    return [[w.id, _WAIVER_STATUS[w.status], w.rule, w.owner, w.reason, w.reference, w.expires,
+             ", ".join(w.matched) or "nothing"] for w in waivers]
+
+
+def render_check_markdown(report: CheckReport) -> str:
+    s = report.summary
+    verdict = "❌ failed" if s.failed else "✅ passed"
+    lines = [
+        f"## govern check {verdict}: {s.passed} of {s.checks} passed, {s.failed} failed",
+        "",
+        (f"Manifest {report.manifest}, profile **{report.profile}**, as of {report.as_of}, "
+         f"--fail-on {report.fail_on}; policy set {report.policy_set_digest}."),
+        "",
+        *_table(["Status", "Line", "Model", "Task", "Deployment", "Verdict", "Reasons"],
+                [_entry_row(e) for e in report.entries]),
+    ]
+    obligations = _obligation_lines(report)
+    if obligations:
+        lines += ["", "### Obligations", "", *obligations]
+    if report.waivers:
+        lines += ["", "### Waivers", "",
+                  *_table(["Waiver", "Status", "Rule", "Owner", "Reason", "Reference",
+                           "Expires", "Matched"], _waiver_rows(report.waivers))]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- one decision (evaluate)
+
+
+def _option_row(option: OptionDecision) -> list[str]:
+    label = f"{option.deployment} via {option.provider}" if option.provider else option.deployment
+    findings = [f"{f.effect} {f.rule} ({f.severity}): {f.message}"
+                + (f" — waived by {f.waiver.id}" if f.waiver else "") for f in option.findings]
+    return [label + (" (recommended)" if option.recommended else ""),
+            option.verdict + (", waived" if option.waived else ""),
+            "\n".join(findings) or "none", ", ".join(o.obligation for o in option.obligations)]
+
+
+def render_decision_markdown(decision: Decision) -> str:
+    lines = [f"## {decision.model} for {decision.task}: {decision.recommendation}", "",
+             (f"Profile **{decision.profile}**, as of {decision.as_of}; policy set "
+              f"{decision.policy_set_digest}."), "",
+             *_table(["Option", "Verdict", "Findings", "Obligations"],
+                     [_option_row(o) for o in decision.options])]
+    if decision.waivers:
+        lines += ["", "### Waivers", ""]
+        lines += [f"- {w.id} ({w.rule}): {w.status}, owner {w.owner}, until {w.expires}, "
+                  f"{w.reference}: {w.reason}" for w in decision.waivers]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,101 @@
+"""Waivers over a whole check: applied, expired and unused, shown in every report format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from check_support import AS_OF, waiver, write
+from conftest import RunLine
+
+JURISDICTION = "jurisdiction.data-class-not-permitted-at-host"
+FORMATS = ["text", "json", "sarif", "junit", "markdown", "github"]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "govern.yaml", """\
+        catalog: [catalog]
+        uses:
+          - name: review-bot
+            model: glm-5.2
+            tasks: [refactoring]
+            deployment: api
+            provider: Z.ai
+          - name: migration
+            model: claude-opus-4.8
+            tasks: [refactoring]
+            deployment: api
+        """)
+    waiver(tmp_path, "zai-pilot", JURISDICTION, "2027-01-31", model="glm-5.2",
+           deployment="api", provider="Z.ai")
+    waiver(tmp_path, "anthropic-old", JURISDICTION, "2026-01-31", model="claude-opus-4.8")
+    waiver(tmp_path, "deepseek-trial", "revocation.access-suspended", "2027-06-30",
+           model="deepseek-v4-pro")
+    return tmp_path
+
+
+def run(run_line: RunLine, fmt: str) -> tuple[int, str]:
+    result = run_line(["check", "--as-of", AS_OF, "--format", fmt])
+    return result.exit_code, result.stdout
+
+
+def test_statuses_in_the_json_report(project: Path, run_line: RunLine) -> None:
+    code, out = run(run_line, "json")
+    assert code == 1  # the expired waiver no longer covers the migration
+    report = json.loads(out)
+    statuses = {w["id"]: w["status"] for w in report["waivers"]}
+    assert statuses == {"zai-pilot": "applied", "anthropic-old": "expired",
+                        "deepseek-trial": "unused"}
+    applied = next(w for w in report["waivers"] if w["id"] == "zai-pilot")
+    assert applied["matched"] == ["glm-5.2 / refactoring / api via Z.ai"]
+    assert applied["file"] == "catalog/waivers/zai-pilot.yaml"
+    review, migration = report["entries"]
+    assert (review["status"], review["verdict"]) == ("pass", "allowed")
+    assert review["waived"][0]["waiver"]["id"] == "zai-pilot"
+    assert migration["status"] == "fail"
+    assert report["summary"] == {**report["summary"], "waived": 1, "waivers_applied": 1,
+                                      "waivers_expired": 1, "waivers_unused": 1}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_shows_applied_expired_and_unused(project: Path, run_line: RunLine,
+                                                       fmt: str) -> None:
+    code, out = run(run_line, fmt)
+    assert code == 1
+    # Who, why, which reference and until when, for the applied waiver.
+    for shown in ("zai-pilot", "security@example.com", "pilot under contract, reviewed by legal",
+                  "SEC-9", "2027-01-31"):
+        assert shown in out, (fmt, shown)
+    assert "anthropic-old" in out and "expired" in out
+    assert "deepseek-trial" in out and "unused" in out
+
+
+def test_github_annotations_for_waivers(project: Path, run_line: RunLine) -> None:
+    _, out = run(run_line, "github")
+    lines = out.splitlines()
+    assert any(line.startswith("::notice file=govern.yaml,line=3,") and "zai-pilot" in line
+               for line in lines)
+    assert any(line.startswith("::warning file=catalog/waivers/deepseek-trial.yaml,")
+               and "matched nothing" in line for line in lines)
+    assert any(line.startswith("::warning file=catalog/waivers/anthropic-old.yaml,")
+               and "expired on 2026-01-31" in line for line in lines)
+
+
+def test_a_waiver_only_for_an_unused_option_is_unused(tmp_path: Path, run_line: RunLine,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The core matches it against the API option of the decision, but the project self-hosts.
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "govern.yaml", """\
+        catalog: [catalog]
+        uses:
+          - model: glm-5.2
+            tasks: [refactoring]
+            deployment: self-host
+        """)
+    waiver(tmp_path, "zai-pilot", JURISDICTION, "2027-01-31", model="glm-5.2")
+    code, out = run(run_line, "json")
+    assert code == 0
+    assert json.loads(out)["waivers"][0]["status"] == "unused"
