@@ -79,3 +79,16 @@ def test_the_first_policy_rule_in_the_readme_and_guide_works_as_described(
     assert finding["effect"] == "deny"
     assert finding["message"].startswith(
         "insufficient evidence: option.data_terms.retention_days unknown")
+
+
+def test_readme_ci_example_lines_are_real_output(run_line: RunLine,
+                                                 monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(REPO / "examples" / "ci")
+    result = run_line(["check", "--as-of", "2026-11-23"])
+    shown = console_block(README, "cd examples/ci && govern check --as-of 2026-11-23")
+    assert result.exit_code == 1
+    for line in shown.splitlines():
+        if line != "…":
+            assert line in result.stdout.splitlines(), line
+    manifest = (REPO / "examples" / "ci" / "govern.yaml").read_text()
+    assert manifest in README
