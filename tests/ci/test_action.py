@@ -64,3 +64,42 @@ def test_every_flag_used_exists(run_line: RunLine, flag: str) -> None:
 def test_the_flags_were_found() -> None:
     assert {"--manifest", "--fail-on", "--profile", "--catalog", "--as-of", "--format",
             "--output"} <= flags_used()
+
+
+def _run_step(step: dict[str, Any], cwd: Any, env: dict[str, str]) -> Any:
+    """Run a composite step's script as GitHub does: bash --noprofile --norc -eo pipefail."""
+    import os
+    import subprocess
+
+    text = step["run"]
+    assert "${{" not in text, "inputs must reach the script through env, not be pasted in"
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", text],
+                          cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True,
+                          check=False)
+
+
+def test_the_check_and_fail_steps_run_for_real_in_bash(tmp_path: Any) -> None:
+    """The two scripts that matter, run on the example project with GitHub's shell flags."""
+    import json
+    import shutil
+
+    project = tmp_path / "repo"
+    shutil.copytree(REPO / "examples" / "ci", project)
+    summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
+    (check,) = [s for s in STEPS if s.get("id") == "check"]
+    env = {"GOVERN_MANIFEST": "govern.yaml", "GOVERN_PROFILE": "", "GOVERN_TEAM_CATALOG": "",
+           "GOVERN_FAIL_ON": "deny", "GOVERN_AS_OF": "2026-11-23", "GOVERN_SARIF": "govern.sarif",
+           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
+    done = _run_step(check, project, env)
+    assert done.returncode == 0, done.stderr  # the step records the code; a later step fails
+    assert output.read_text() == "exit-code=1\n"
+    assert "::error file=govern.yaml,line=10" in done.stdout
+    assert summary.read_text().startswith("## govern check")
+    sarif = json.loads((project / "govern.sarif").read_text())
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"]
+
+    fail_step = STEPS[-1]
+    failed = _run_step(fail_step, project, {"GOVERN_EXIT": "1"})
+    assert failed.returncode == 1 and "govern check exited 1" in failed.stdout
+    assert _run_step(fail_step, project, {"GOVERN_EXIT": "0"}).returncode == 0
+    assert _run_step(fail_step, project, {"GOVERN_EXIT": ""}).returncode == 3
