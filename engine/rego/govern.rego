@@ -1,0 +1,311 @@
+# govern's decision in Rego: the mirror of engine.core.decide, hand-written and static.
+#
+# Entry points:
+#   data.govern.decision   one decision for input
+#                          {"model", "task", "profile", "as_of"[, "waivers"]}
+#   data.govern.decisions  one decision per item of input.requests (null where undefined)
+#
+# model, task and profile are ids looked up in data.govern.catalog, or inline records in
+# their JSON form; waivers default to data.govern.catalog.waivers. The compiled rules
+# (govern.rules) and their data (data.govern.policy_set) come from `govern bundle build`.
+package govern
+
+import data.govern.conditions
+import data.govern.rules
+
+decision := decide(input, object.get(input, "waivers", catalog_waivers))
+
+decisions := [decide_or_null(request, object.get(request, "waivers", shared_waivers)) |
+	some request in input.requests
+]
+
+# Waivers given once for every request of a batch.
+shared_waivers := object.get(input, "waivers", catalog_waivers)
+
+default catalog_waivers := []
+
+catalog_waivers := [waiver | some waiver in data.govern.catalog.waivers]
+
+decide_or_null(request, waivers) := decide(request, waivers)
+
+decide_or_null(request, waivers) := null if not decide(request, waivers)
+
+# ---------------------------------------------------------------- one decision
+
+decide(request, waivers) := result if {
+	model := record("model_cards", request.model)
+	task := record("tasks", request.task)
+	profile := record("profiles", request.profile)
+	as_of := request.as_of
+	is_string(as_of)
+	decided := [decide_option(option, model, task, profile, as_of, waivers) |
+		some option in options(model, profile)
+	]
+	recommendation := recommend(decided, profile)
+	chosen := recommended_index(decided, recommendation)
+	result := {
+		"model": model.id,
+		"task": task.id,
+		"profile": profile.id,
+		"as_of": as_of,
+		"recommendation": recommendation,
+		"options": [object.union(item.decision, {"recommended": i == chosen}) |
+			some i, item in decided
+		],
+		"waivers": waiver_uses(decided, model, task, as_of, waivers),
+		"policy_set_digest": data.govern.policy_set.digest,
+	}
+}
+
+# An inline record, or the catalog's record with that id.
+record(_, value) := value if is_object(value)
+
+record(kind, value) := data.govern.catalog[kind][value] if is_string(value)
+
+# Every API offering, then self-host unless the weights are known to be closed.
+options(model, profile) := array.concat(api_options(model), self_host_options(model, profile))
+
+api_options(model) := [{
+	"deployment": "api",
+	"provider": offer.provider,
+	"host_jurisdiction": object.get(offer, "host_jurisdiction", null),
+	"regions": object.get(offer, "regions", null),
+	"pricing": object.get(offer, "pricing", no_pricing),
+	"data_terms": object.get(offer, "data_terms", no_data_terms),
+	"accelerator_memory_gb": null,
+} |
+	some offer in object.get(model, "api_offerings", [])
+]
+
+no_pricing := {"input_usd_per_mtok": null, "output_usd_per_mtok": null}
+
+no_data_terms := {"retention_days": null, "trains_on_customer_data": null}
+
+self_host_options(model, _) := [] if object.get(model, "open_weights", null) == false
+
+self_host_options(model, profile) := [{
+	"deployment": "self-host",
+	"provider": null,
+	"host_jurisdiction": profile.self_host.jurisdiction,
+	"regions": profile.self_host.regions,
+	"pricing": no_pricing,
+	"data_terms": no_data_terms,
+	"accelerator_memory_gb": object.get(model, ["self_hosting", "estimated_accelerator_memory_gb"], null),
+}] if object.get(model, "open_weights", null) != false
+
+# The first deployment in the profile's preference order with an allowed option.
+recommend(decided, profile) := allowed[0] if {
+	allowed := [deployment |
+		some deployment in profile.preference
+		some item in decided
+		item.decision.deployment == deployment
+		item.decision.verdict == "allowed"
+	]
+	count(allowed) > 0
+} else := "disallow"
+
+recommended_index(decided, recommendation) := min({i |
+	some i, item in decided
+	item.decision.deployment == recommendation
+	item.decision.verdict == "allowed"
+}) if recommendation != "disallow"
+
+recommended_index(_, "disallow") := -1
+
+# ---------------------------------------------------------------- one option
+
+decide_option(option, model, task, profile, as_of, waivers) := {"option": option, "decision": {
+	"deployment": option.deployment,
+	"provider": option.provider,
+	"verdict": verdict(findings),
+	"waived": waived(findings),
+	"recommended": false,
+	"findings": findings,
+	"obligations": [{
+		"obligation": data.govern.policy_set.rules[i].obligation,
+		"rule": finding.rule,
+		"message": finding.message,
+	} |
+		some [i, finding] in indexed
+		finding.effect == "require"
+	],
+}} if {
+	ctx := {
+		"records": {
+			"model": model,
+			"option": option,
+			"task": task,
+			"profile": profile,
+			"derived": derived(model, option, task, profile),
+		},
+		"as_of": as_of,
+	}
+	outcomes := rules.outcomes(ctx)
+	indexed := [[i, waive(finding(ctx, rule, outcomes[i]), model, task, option, as_of, waivers)] |
+		some i, rule in data.govern.policy_set.rules
+		applies(rule.applies_to, option, task)
+		outcomes[i] != false
+	]
+	findings := [finding | some [_, finding] in indexed]
+}
+
+applies(scope, option, task) if {
+	in_scope(scope.deployments, option.deployment)
+	in_scope(scope.risk_tiers, task.risk_tier)
+	scope_matches(scope.business_critical, task.business_critical)
+}
+
+in_scope(null, _)
+
+in_scope(allowed, value) if value in allowed
+
+scope_matches(null, _)
+
+scope_matches(wanted, value) if wanted == value
+
+verdict(findings) := "denied" if {
+	some finding in findings
+	finding.effect == "deny"
+	finding.waiver == null
+} else := "allowed"
+
+waived(findings) if {
+	some finding in findings
+	finding.effect == "deny"
+	verdict(findings) == "allowed"
+} else := false
+
+# ---------------------------------------------------------------- findings
+
+finding(ctx, rule, true) := {
+	"rule": rule.id,
+	"policy": rule.policy,
+	"effect": rule.effect,
+	"severity": rule.severity,
+	"message": conditions.render_message(ctx, rule.message),
+	"unknown_facts": [],
+	"waiver": null,
+}
+
+finding(ctx, rule, null) := {
+	"rule": rule.id,
+	"policy": rule.policy,
+	"effect": effect,
+	"severity": rule.severity,
+	"message": sprintf("%s: %s unknown (%s)", [prefix, concat(", ", unknown), rule.description]),
+	"unknown_facts": unknown,
+	"waiver": null,
+} if {
+	unknown := [path | some path in rule.facts_read; conditions.fact(ctx, path) == null]
+	effect := unknown_effect(rule)
+	prefix := unknown_prefix(effect)
+}
+
+unknown_effect(rule) := rule.effect if {
+	rule.when_unknown == "fire"
+} else := "warn"
+
+unknown_prefix("warn") := "cannot check"
+
+unknown_prefix(effect) := "insufficient evidence" if effect != "warn"
+
+# ---------------------------------------------------------------- waivers
+
+# A deny finding carries the first live matching waiver (by id), if any.
+waive(finding, model, task, option, as_of, waivers) := object.union(finding, {"waiver": {
+	"id": live.id,
+	"owner": live.owner,
+	"reason": live.reason,
+	"reference": live.reference,
+	"expires": live.expires,
+}}) if {
+	finding.effect == "deny"
+	candidates := [waiver |
+		some waiver in waivers
+		waiver_matches(waiver, finding, model, task, option)
+		as_of <= waiver.expires
+	]
+	first := min({waiver.id | some waiver in candidates})
+	live := [waiver | some waiver in candidates; waiver.id == first][0]
+} else := finding
+
+waiver_matches(waiver, finding, model, task, option) if {
+	waiver.rule == finding.rule
+	scope := object.get(waiver, "scope", {})
+	scope_matches(object.get(scope, "model", null), model.id)
+	scope_matches(object.get(scope, "task", null), task.id)
+	scope_matches(object.get(scope, "deployment", null), option.deployment)
+	scope_matches(object.get(scope, "provider", null), option.provider)
+}
+
+# Every waiver that matched a deny finding, applied or expired, sorted by id.
+waiver_uses(decided, model, task, as_of, waivers) := [use |
+	some id in sort(used)
+	waiver := [waiver | some waiver in waivers; waiver.id == id][0]
+	use := {
+		"id": waiver.id,
+		"rule": waiver.rule,
+		"owner": waiver.owner,
+		"reason": waiver.reason,
+		"reference": waiver.reference,
+		"expires": waiver.expires,
+		"status": waiver_status(waiver, as_of),
+	}
+] if {
+	used := {waiver.id |
+		some item in decided
+		some finding in item.decision.findings
+		finding.effect == "deny"
+		some waiver in waivers
+		waiver_matches(waiver, finding, model, task, item.option)
+	}
+}
+
+waiver_status(waiver, as_of) := "applied" if {
+	as_of <= waiver.expires
+} else := "expired"
+
+# ---------------------------------------------------------------- derived facts
+
+derived(model, option, task, profile) := {
+	"data_classes_barred_at_host": barred_at_host(option, task, profile),
+	"data_classes_outside_residency": outside_residency(option, task, profile),
+	"memory_shortfall_gb": memory_shortfall(option, profile),
+	"disputed_facts": [dispute.fact | some dispute in object.get(model, "disputes", [])],
+}
+
+barred_at_host(option, task, profile) := null if {
+	option.host_jurisdiction == null
+} else := [data_class |
+	some data_class in task.data_classes
+	not permitted_at(profile, data_class, option.host_jurisdiction)
+]
+
+permitted_at(profile, data_class, jurisdiction) if {
+	jurisdiction in profile.data_classes[data_class].host_jurisdictions
+}
+
+outside_residency(option, task, profile) := [] if {
+	count(bound_classes(task, profile)) == 0
+} else := null if {
+	option.regions == null
+} else := [data_class |
+	some data_class in bound_classes(task, profile)
+	not subset(option.regions, profile.data_classes[data_class].residency_regions)
+]
+
+subset(items, allowed) if {
+	every item in items {
+		item in allowed
+	}
+}
+
+bound_classes(task, profile) := [data_class |
+	some data_class in task.data_classes
+	object.get(profile.data_classes, [data_class, "residency_regions"], null) != null
+]
+
+memory_shortfall(option, profile) := option.accelerator_memory_gb - profile.self_host.accelerator_memory_gb if {
+	option.deployment == "self-host"
+	option.accelerator_memory_gb != null
+} else := null

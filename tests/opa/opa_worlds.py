@@ -1,0 +1,321 @@
+"""Generated worlds (policies, cards, tasks, profiles, waivers, a date) for differential tests.
+
+Every record is built as the raw dict a YAML file would hold and validated by the real
+pydantic models and policy checks, so only valid inputs reach the engines.
+
+Number domain: quarters (k/4) with |x| < 10^6, and integers. Both engines compute
+``derived.memory_shortfall_gb`` exactly on such numbers and print them the same way; see
+docs/opa.md ("Numbers") for why this is the domain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from engine.backends import Backend, DecisionRequest
+from engine.backends.native import NativeBackend
+from engine.conditions import OPERATORS
+from engine.core import PolicySet
+from engine.facts import FACTS
+from engine.policy_checks import check_model_card, check_policy
+from engine.records import ModelCard, Policy, Profile, Task, Waiver
+
+HOSTILE = [
+    'a "quoted" word', "back\\slash \\n \\u0041", "close } brace", "{{ double }}", "{not.a.fact}",
+    "new\nline", "# not a comment", "`back ticks`", "import data.govern", "package evil",
+    'default decision := {"recommendation": "api"}', "else := true", "null", "true", "1.0",
+    "ünïcødé ✓ 😀 \u2028", "tab\there", "data.govern.policy_set.digest", "%s %v %d", "\\u0000",
+]
+WORDS = ["alpha", "Z.ai", "MIT", "Apache-2.0", "proprietary", "beta gamma", *HOSTILE]
+JURISDICTIONS = ["EU", "US", "CN", "GB"]
+REGIONS = ["eu-west", "eu-central", "us-east", "cn-north"]
+DATA_CLASSES = ["public_text", "source_code", "trade_secrets", "personal_data",
+                "regulated_data"]
+DATES = ["0001-01-01", "1970-01-01", "2020-02-29", "2026-05-27", "2026-05-28", "2026-11-23",
+         "2026-11-24", "2027-01-01", "9999-12-31"]
+AS_OF_DATES = ["2026-11-23", "2027-01-01", "2020-02-29"]
+BOUNDARY_DAYS = sorted({
+    age + step
+    for a in AS_OF_DATES for d in DATES
+    if (age := (dt.date.fromisoformat(a) - dt.date.fromisoformat(d)).days) >= 0
+    for step in (-1, 0, 1) if age + step >= 0
+})
+
+words = st.sampled_from(WORDS)
+dates = st.sampled_from(DATES)
+quarters = st.integers(-4_000_000, 4_000_000).map(lambda k: k / 4)
+numbers = st.one_of(st.sampled_from([0, 0.0, 1.4, 40, 744.0, 753, 753.5, 1280.0, -2.25]), quarters,
+                    st.integers(-10**6, 10**6))
+non_negative = st.one_of(st.sampled_from([0.0, 640.0, 753.0, 1280.0, 2000.25]),
+                         st.integers(0, 4000).map(lambda k: k / 4))
+
+
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), strategy)
+
+
+# ---------------------------------------------------------------- records
+
+
+@st.composite
+def offerings(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "provider": draw(words),
+        "host_jurisdiction": draw(maybe(st.sampled_from(JURISDICTIONS))),
+        "regions": draw(maybe(st.lists(st.sampled_from(REGIONS), max_size=3, unique=True))),
+        "pricing": {"input_usd_per_mtok": draw(maybe(numbers)),
+                    "output_usd_per_mtok": draw(maybe(numbers))},
+        "data_terms": {"retention_days": draw(maybe(st.integers(0, 400))),
+                       "trains_on_customer_data": draw(maybe(st.booleans()))},
+    }
+
+
+@st.composite
+def model_cards(draw: st.DrawFn, card_id: str) -> dict[str, Any]:
+    audit = {"auditor": draw(words), "scope": "weights", "source": "s"}
+    event = {"date": draw(dates), "actor": "vendor", "action": "suspended", "scope": "all",
+             "source": "s"}
+    claims = [{"value": 1.0, "source": "a"}, {"value": "x", "source": "b"}]
+    return {
+        "id": card_id,
+        "name": draw(words),
+        "vendor": {"name": draw(maybe(words)),
+                   "jurisdiction": draw(maybe(st.sampled_from(JURISDICTIONS)))},
+        "license": draw(maybe(words)),
+        "open_weights": draw(maybe(st.booleans())),
+        "parameters": {"total_billion": draw(maybe(numbers)),
+                       "active_billion": draw(maybe(numbers))},
+        "context_window_tokens": draw(maybe(st.integers(0, 2_000_000))),
+        "api_offerings": draw(st.lists(offerings(), max_size=2)),
+        "self_hosting": draw(maybe(st.fixed_dictionaries(
+            {"estimated_accelerator_memory_gb": maybe(non_negative)}))),
+        "revocation": {
+            "status": draw(maybe(st.sampled_from(["available", "suspended", "withdrawn"]))),
+            "since": draw(maybe(dates)),
+            "by": draw(maybe(words)),
+            "government_can_revoke": draw(maybe(st.booleans())),
+            "events": draw(st.sampled_from([[], [event]])),
+        },
+        "safeguards": {"audits": draw(st.sampled_from([None, [], [audit], [audit, audit]])),
+                       "certifications": draw(maybe(st.lists(words, max_size=2)))},
+        "disputes": draw(st.sampled_from([[], [{"fact": "parameters.total_billion",
+                                                 "claims": claims, "recorded": "a"}]])),
+        "as_of": draw(dates),
+        "sources": [{"publication": draw(words)}],
+    }
+
+
+@st.composite
+def tasks(draw: st.DrawFn, task_id: str) -> dict[str, Any]:
+    return {
+        "id": task_id, "name": draw(words), "description": draw(words),
+        "risk_tier": draw(st.sampled_from(["high", "lower"])),
+        "data_classes": draw(st.lists(st.sampled_from(DATA_CLASSES), min_size=1, max_size=3)),
+        "business_critical": draw(st.booleans()),
+    }
+
+
+@st.composite
+def profiles(draw: st.DrawFn, profile_id: str) -> dict[str, Any]:
+    classes = draw(st.lists(st.sampled_from(DATA_CLASSES), max_size=5, unique=True))
+    return {
+        "id": profile_id, "name": draw(words), "description": draw(words),
+        "home_jurisdiction": draw(st.sampled_from(JURISDICTIONS)),
+        "data_classes": {dc: {
+            "host_jurisdictions": draw(st.lists(st.sampled_from(JURISDICTIONS), unique=True)),
+            "residency_regions": draw(maybe(st.lists(st.sampled_from(REGIONS), unique=True))),
+        } for dc in classes},
+        "trusted_vendor_jurisdictions": draw(st.lists(st.sampled_from(JURISDICTIONS),
+                                                      unique=True)),
+        "self_host": {"jurisdiction": draw(st.sampled_from(JURISDICTIONS)),
+                      "regions": draw(st.lists(st.sampled_from(REGIONS), unique=True)),
+                      "accelerator_memory_gb": draw(non_negative)},
+        "preference": draw(st.sampled_from([["api"], ["self-host"], ["api", "self-host"],
+                                            ["self-host", "api"]])),
+    }
+
+
+# ---------------------------------------------------------------- policies
+
+_BY_TYPE: dict[str, list[str]] = {}
+for _path, _spec in FACTS.items():
+    _BY_TYPE.setdefault(_spec.type, []).append(_path)
+# Operand facts per operator kind, mirroring engine.policy_checks._check_test.
+_REF_TYPE = {"list": "list", "number": "number", "date": "date"}
+
+
+def _literal(draw: st.DrawFn, op: str, fact_type: str) -> Any:
+    kind = OPERATORS[op].operand_kind
+    item: st.SearchStrategy[Any] = {
+        "string": words, "number": numbers, "boolean": st.booleans(), "list": words,
+    }.get(fact_type, words)
+    if kind == "list":
+        return draw(st.lists(item, max_size=3))
+    if kind == "scalar":
+        return draw(words if op == "contains" else item)
+    if kind == "number":
+        return draw(numbers)
+    if kind == "date":
+        return draw(dates)
+    if kind == "int":
+        # thresholds at, and one day either side of, the generated dates' ages: boundaries hit
+        return draw(st.one_of(st.sampled_from(BOUNDARY_DAYS), st.integers(0, 800_000)))
+    return draw(st.booleans())
+
+
+@st.composite
+def tests_(draw: st.DrawFn) -> dict[str, Any]:
+    op = draw(st.sampled_from(sorted(OPERATORS)))
+    spec = OPERATORS[op]
+    fact = draw(st.sampled_from(sorted(p for p, f in FACTS.items() if f.type in spec.fact_types)))
+    fact_type = FACTS[fact].type
+    if not spec.literal_only and draw(st.booleans()):
+        wanted = (fact_type if spec.operand_kind == "scalar" and op != "contains" else
+                  "string" if op == "contains" else _REF_TYPE.get(spec.operand_kind, fact_type))
+        return {"fact": fact, op: {"fact": draw(st.sampled_from(_BY_TYPE[wanted]))}}
+    return {"fact": fact, op: _literal(draw, op, fact_type)}
+
+
+conditions = st.recursive(
+    tests_(),
+    lambda inner: st.one_of(
+        st.builds(lambda xs: {"all": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda x: {"not": x}, inner),
+    ),
+    max_leaves=5,
+)
+
+
+def _escape(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+messages = st.lists(st.one_of(words.map(_escape),
+                              st.sampled_from(sorted(FACTS)).map(lambda p: "{" + p + "}")),
+                    min_size=1, max_size=4).map(" ".join)
+
+
+@st.composite
+def rules(draw: st.DrawFn, rule_id: str) -> dict[str, Any]:
+    effect = draw(st.sampled_from(["deny", "require", "warn"]))
+    scope = draw(st.fixed_dictionaries({}, optional={
+        "deployments": st.lists(st.sampled_from(["api", "self-host"]), unique=True),
+        "risk_tiers": st.lists(st.sampled_from(["high", "lower"]), unique=True),
+        "business_critical": st.booleans(),
+    }))
+    rule: dict[str, Any] = {
+        "id": rule_id, "description": draw(words), "effect": effect,
+        "severity": draw(st.sampled_from(["low", "medium", "high", "critical"])),
+        "applies_to": scope, "when_unknown": draw(st.sampled_from(["fire", "warn"])),
+        "message": draw(messages), "rationale": {"text": "because", "source": "a source"},
+    }
+    when = draw(maybe(conditions))
+    if when is not None:
+        rule["when"] = when
+    if effect == "require":
+        rule["obligation"] = draw(st.sampled_from(["human-oversight", "tested-fallback"]))
+    return rule
+
+
+@st.composite
+def policy_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
+    counts = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
+    ids = iter(f"r{i}.{draw(st.sampled_from(['x', 'import', 'data', 'else']))}"
+               for i in range(sum(counts)))
+    return [{"id": f"policy-{p}", "title": "t", "description": "d",
+             "rules": [draw(rules(next(ids))) for _ in range(n)]}
+            for p, n in enumerate(counts)]
+
+
+@st.composite
+def waivers(draw: st.DrawFn, rule_ids: list[str], as_of: str) -> list[dict[str, Any]]:
+    before = (dt.date.fromisoformat(as_of) - dt.timedelta(days=1)).isoformat()
+    found = []
+    for i in range(draw(st.integers(0, 4))):
+        scope = draw(st.fixed_dictionaries({}, optional={
+            "model": st.sampled_from(["m0", "m1"]), "task": st.just("t0"),
+            "deployment": st.sampled_from(["api", "self-host"]), "provider": words}))
+        found.append({"id": f"w{i}", "rule": draw(st.sampled_from(rule_ids)), "scope": scope,
+                      "owner": draw(words), "reason": draw(words), "reference": "T-1",
+                      "expires": draw(st.sampled_from([as_of, before, "2030-01-01"]))})
+    return found
+
+
+# ---------------------------------------------------------------- worlds
+
+
+@dataclass(frozen=True)
+class World:
+    """One generated case set: every model x task x profile is decided as of ``as_of``."""
+
+    raw: dict[str, Any]
+    policies: PolicySet
+    models: list[ModelCard]
+    tasks: list[Task]
+    profiles: list[Profile]
+    waivers: list[Waiver]
+    as_of: dt.date
+
+    @property
+    def requests(self) -> list[DecisionRequest]:
+        return [DecisionRequest(m, t, p)
+                for m in self.models for t in self.tasks for p in self.profiles]
+
+    def as_json(self) -> str:
+        return json.dumps(self.raw, indent=2, ensure_ascii=False)
+
+
+def make_world(raw: dict[str, Any]) -> World:
+    policies = [Policy.model_validate(p) for p in raw["policies"]]
+    for record, data in zip(policies, raw["policies"], strict=True):
+        problems = check_policy(record, data)
+        assert not problems, f"generated an invalid policy: {problems}"
+    models = [ModelCard.model_validate(m) for m in raw["models"]]
+    for card, data in zip(models, raw["models"], strict=True):
+        assert not check_model_card(card, data)
+    return World(
+        raw=raw,
+        policies=PolicySet(policies),
+        models=models,
+        tasks=[Task.model_validate(t) for t in raw["tasks"]],
+        profiles=[Profile.model_validate(p) for p in raw["profiles"]],
+        waivers=[Waiver.model_validate(w) for w in raw["waivers"]],
+        as_of=dt.date.fromisoformat(raw["as_of"]),
+    )
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> World:
+    as_of = draw(st.sampled_from(AS_OF_DATES))
+    policies = draw(policy_sets())
+    # waivers only matter for deny findings: aim most of them at deny rules
+    rule_ids = ([r["id"] for p in policies for r in p["rules"] if r["effect"] == "deny"]
+                or [r["id"] for p in policies for r in p["rules"]])
+    return make_world({
+        "as_of": as_of,
+        "policies": policies,
+        "models": [draw(model_cards(f"m{i}")) for i in range(3)],
+        "tasks": [draw(tasks(f"t{i}")) for i in range(2)],
+        "profiles": [draw(profiles(f"p{i}")) for i in range(2)],
+        "waivers": draw(waivers(rule_ids, as_of)),
+    })
+
+
+def assert_engines_agree(world: World, backend: Backend) -> int:
+    """Decide every request of ``world`` on both engines; the number of decisions compared."""
+    native = NativeBackend().decide(world.requests, world.policies, world.as_of, world.waivers)
+    other = backend.decide(world.requests, world.policies, world.as_of, world.waivers)
+    for request, want, got in zip(world.requests, native, other, strict=True):
+        if want != got:
+            raise AssertionError(
+                f"native and {backend.name} disagree on {request.model.id}/{request.task.id}/"
+                f"{request.profile.id}\n--- native\n{want.model_dump_json(indent=2)}\n"
+                f"--- {backend.name}\n{got.model_dump_json(indent=2)}\n"
+                f"--- the case (policies and records, as JSON)\n{world.as_json()}")
+    return len(native)

@@ -1,0 +1,122 @@
+"""Native and OPA give the same decisions: on the bundled catalog, and on generated worlds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from opa_worlds import World, assert_engines_agree, worlds
+
+from engine.backends import DecisionRequest
+from engine.backends.native import NativeBackend
+from engine.backends.opa import OpaBackend
+from engine.loading.catalog import Catalog
+from tests.conftest import AS_OF
+
+EXAMPLES = 200
+"""Worlds per run; each decides 3 models x 2 tasks x 2 profiles = 12 cases (2,400 in all),
+in one policy upload and one batched query per world."""
+decided: list[int] = []
+
+
+def test_bundled_matrix_agrees(catalog: Catalog, opa_backend: OpaBackend) -> None:
+    requests = [DecisionRequest(m, t, p) for m in catalog.models.values()
+                for t in catalog.tasks.values() for p in catalog.profiles.values()]
+    waivers = list(catalog.waivers.values())
+    for as_of in (AS_OF, dt.date(2027, 6, 1)):
+        native = NativeBackend().decide(requests, catalog.policy_set, as_of, waivers)
+        assert opa_backend.decide(requests, catalog.policy_set, as_of, waivers) == native
+    assert len(requests) == len(catalog.models) * len(catalog.tasks) * len(catalog.profiles)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(world=worlds())
+def test_generated_worlds_agree(world: World, opa_backend: OpaBackend) -> None:
+    decided.append(assert_engines_agree(world, opa_backend))
+
+
+def test_enough_generated_cases() -> None:
+    # runs after the property test in file order: the issue asks for at least 1,000 cases
+    if decided:
+        assert sum(decided) >= 1000, sum(decided)
+
+
+# Every operator at its boundaries, on known, unknown and equal values: the cases a random
+# search reaches too rarely to rely on.
+OPERATOR_GRID: list[tuple[str, str, list[object]]] = [
+    ("equals", "model.license", ["MIT", 'a "quoted" word', {"fact": "model.name"}]),
+    ("equals", "model.open_weights", [True, False]),
+    ("equals", "model.parameters.total_billion", [744, 744.0, 753.5]),
+    ("not_equals", "model.license", ["MIT", {"fact": "model.name"}]),
+    ("not_equals", "model.open_weights", [True]),
+    ("in", "model.license", [["MIT", "Apache-2.0"], [], {"fact": "model.safeguards.certifications"}]),
+    ("in", "model.parameters.total_billion", [[744, 1.4], [753.5]]),
+    ("not_in", "model.license", [["MIT"], []]),
+    ("contains", "model.safeguards.certifications", ["ISO", {"fact": "model.license"}]),
+    ("intersects", "model.safeguards.certifications", [["ISO", "x"], [],
+                                                       {"fact": "task.data_classes"}]),
+    ("subset_of", "model.safeguards.certifications", [["ISO", "MIT"], [],
+                                                      {"fact": "profile.self_host.regions"}]),
+    ("gt", "derived.memory_shortfall_gb", [0, -0.25, 0.25]),
+    ("gte", "derived.memory_shortfall_gb", [0, 0.25]),
+    ("lt", "model.parameters.total_billion", [744, {"fact": "model.parameters.active_billion"}]),
+    ("lte", "model.parameters.total_billion", [744.0, 753]),
+    ("exists", "model.license", [True, False]),
+    ("exists", "model.safeguards.audits", [True, False]),
+    ("empty", "model.safeguards.audits", [True, False]),
+    ("empty", "model.safeguards.certifications", [True, False]),
+    ("before", "model.as_of", ["2026-05-28", {"fact": "model.revocation.since"}]),
+    ("after", "model.as_of", ["2026-05-27", {"fact": "model.revocation.since"}]),
+    ("older_than_days", "model.as_of", [0, 179, 180, 181]),
+]
+
+
+def _grid_world() -> World:
+    from opa_worlds import make_world
+
+    rules: list[dict[str, object]] = []
+    for op, fact, operands in OPERATOR_GRID:
+        for operand in operands:
+            n = len(rules)
+            rules.append({
+                "id": f"g{n}", "description": f"{op} {n}", "effect": ["deny", "warn"][n % 2],
+                "severity": "low", "when_unknown": ["fire", "warn"][n // 2 % 2],
+                "when": {"fact": fact, op: operand},
+                "message": f"{op}: {{{fact}}} {{model.parameters.total_billion}}",
+                "rationale": {"text": "t", "source": "s"}})
+    cards = []
+    columns = zip(["MIT", None, 'a "quoted" word', "ISO"], [True, None, False, True],
+                  [744.0, None, 753.5, 1.4], [1280.0, 1280.25, None, 1279.75],
+                  ["2026-05-27", "2026-05-28", "2026-11-23", "2026-11-24"],
+                  [[], None, [{"auditor": "a", "scope": "s", "source": "s"}], []],
+                  [["ISO"], None, [], ["ISO", "iso", "eu-west"]],
+                  ["2026-05-27", None, "2026-11-24", "2026-05-28"], strict=True)
+    for i, (lic, open_w, total, memory, as_of, audits, certs, since) in enumerate(columns):
+        cards.append({"id": f"m{i}", "name": "MIT" if i == 0 else f"model {i}",
+                      "license": lic, "open_weights": open_w, "vendor": {},
+                      "parameters": {"total_billion": total, "active_billion": 744},
+                      "self_hosting": {"estimated_accelerator_memory_gb": memory},
+                      "safeguards": {"audits": audits, "certifications": certs},
+                      "revocation": {"since": since}, "as_of": as_of,
+                      "sources": [{"publication": "p"}]})
+    task = {"id": "t0", "name": "t", "description": "d", "risk_tier": "high",
+            "data_classes": ["source_code"], "business_critical": True}
+    profile = {"id": "p0", "name": "p", "description": "d", "home_jurisdiction": "EU",
+               "data_classes": {}, "trusted_vendor_jurisdictions": [],
+               "self_host": {"jurisdiction": "EU", "regions": ["iso", "eu-west"],
+                             "accelerator_memory_gb": 1280.0},
+               "preference": ["self-host", "api"]}
+    return make_world({"as_of": "2026-11-23", "models": cards, "tasks": [task],
+                       "profiles": [profile], "waivers": [],
+                       "policies": [{"id": "grid", "title": "t", "description": "d",
+                                     "rules": rules}]})
+
+
+def test_operator_boundaries_agree(opa_backend: OpaBackend) -> None:
+    world = _grid_world()
+    assert assert_engines_agree(world, opa_backend) == 4
+    fired = {f.rule for d in NativeBackend().decide(world.requests, world.policies, world.as_of)
+             for o in d.options for f in o.findings}
+    assert len(fired) > len(world.policies.rules) // 2  # the grid exercises, not just passes
