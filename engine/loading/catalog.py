@@ -174,7 +174,7 @@ def load_catalog(roots: list[Path]) -> Catalog:
                 record, found = load_record_file(path, kind)
                 problems.extend(found)
                 if record is not None:
-                    record_id: str = record.id  # every catalog kind has an id
+                    record_id = str(record.model_dump()["id"])  # every catalog kind has an id
                     catalog.records[dirname][record_id] = LoadedRecord(record, str(path))
     problems.extend(_cross_checks(catalog))
     if problems:

@@ -56,7 +56,9 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
     """
     path: list[str | int] = []
     for i, part in enumerate(loc):
-        if isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        known_key = isinstance(data, dict) and part in data
+        known_index = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if known_key or known_index:
             data = data[part]
             path.append(part)
         elif isinstance(data, dict) and i == len(loc) - 1:
