@@ -206,3 +206,25 @@ def test_compile_errors_are_engine_errors(opa_server: OpaServer, catalog: Catalo
 def test_bad_url_is_bad_usage(run_line: RunLine) -> None:
     result = run_line([*ARGS, "--engine", "opa", "--opa-url", "ftp://x/y"])
     assert result.exit_code == 2 and "--opa-url" in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("format_name", ["json", "sarif", "junit"])
+def test_check_on_opa_gives_the_native_report_with_waivers(
+        run_line: RunLine, opa_server: OpaServer, monkeypatch: pytest.MonkeyPatch,
+        format_name: str) -> None:
+    """The CI gate on OPA: the example project (with applied, expired and unused waivers)."""
+    monkeypatch.chdir(REPO / "examples" / "ci")
+    args = ["check", "--as-of", AS_OF.isoformat(), "--format", format_name]
+    native = run_line(args)
+    opa = run_line([*args, "--engine", "opa", "--opa-url", opa_server.url])
+    assert native.exit_code == 1  # one entry of the example fails on purpose
+    assert (opa.exit_code, opa.stdout) == (native.exit_code, native.stdout), opa.stderr
+
+
+def test_check_on_an_unreachable_opa_exits_3_and_reports_nothing(
+        run_line: RunLine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "examples" / "ci")
+    url = f"http://127.0.0.1:{free_port()}"
+    result = run_line(["check", "--engine", "opa", "--opa-url", url, "--format", "sarif"])
+    assert result.exit_code == 3 and result.stdout == ""
+    assert url in result.stderr
