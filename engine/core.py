@@ -77,6 +77,11 @@ class Obligation(_Out):
     message: str
 
 
+def deployment_label(deployment: str, provider: str | None) -> str:
+    """How an option reads in every output: 'api via Z.ai', or 'self-host'."""
+    return f"{deployment} via {provider}" if provider else deployment
+
+
 class OptionDecision(_Out):
     deployment: Deployment
     provider: str | None
@@ -87,9 +92,13 @@ class OptionDecision(_Out):
     findings: list[Finding]
     obligations: list[Obligation]
 
+    @property
+    def label(self) -> str:
+        return deployment_label(self.deployment, self.provider)
 
-class WaiverUse(_Out):
-    """A waiver that matched a finding of this decision, and whether it applied."""
+
+class WaiverTerms(_Out):
+    """Who approved a waiver, for which rule, why and until when: what every output shows."""
 
     id: str
     rule: str
@@ -97,6 +106,17 @@ class WaiverUse(_Out):
     reason: str
     reference: str
     expires: str
+
+    @classmethod
+    def terms_of(cls, waiver: Waiver) -> dict[str, str]:
+        return {"id": waiver.id, "rule": waiver.rule, "owner": waiver.owner,
+                "reason": waiver.reason, "reference": waiver.reference,
+                "expires": waiver.expires.isoformat()}
+
+
+class WaiverUse(WaiverTerms):
+    """A waiver that matched a finding of this decision, and whether it applied."""
+
     status: Literal["applied", "expired"]
 
 
@@ -284,10 +304,7 @@ def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: Mo
                 status: Literal["applied", "expired"] = (
                     "applied" if as_of <= waiver.expires else "expired")
                 if uses.get(waiver.id, None) is None or status == "applied":
-                    uses[waiver.id] = WaiverUse(
-                        id=waiver.id, rule=waiver.rule, owner=waiver.owner, reason=waiver.reason,
-                        reference=waiver.reference, expires=waiver.expires.isoformat(),
-                        status=status)
+                    uses[waiver.id] = WaiverUse(**WaiverUse.terms_of(waiver), status=status)
             live = next((w for w in matching if as_of <= w.expires), None)
             if live is not None:
                 finding = finding.model_copy(update={"waiver": AppliedWaiver(

@@ -20,7 +20,15 @@ from pydantic import BaseModel, ConfigDict
 
 from engine import __version__
 from engine.ci.manifest_file import CheckItem
-from engine.core import Decision, Finding, Obligation, OptionDecision, PolicySet
+from engine.core import (
+    Decision,
+    Finding,
+    Obligation,
+    OptionDecision,
+    PolicySet,
+    WaiverTerms,
+    deployment_label,
+)
 from engine.records import SEVERITIES, Deployment, Effect, Policy, Severity, Waiver
 
 FailOn = Literal["deny", "warn", "low", "medium", "high", "critical"]
@@ -84,7 +92,7 @@ class EntryResult(_Out):
     @property
     def label(self) -> str:
         """``model / task / deployment``, as test names and titles show the pair."""
-        how = f"{self.deployment} via {self.provider}" if self.provider else self.deployment
+        how = deployment_label(self.deployment, self.provider)
         return f"{self.model} / {self.task} / {how}"
 
 
@@ -101,15 +109,9 @@ class RuleInfo(_Out):
     source: str
 
 
-class WaiverReport(_Out):
+class WaiverReport(WaiverTerms):
     """A catalog waiver as the whole run saw it."""
 
-    id: str
-    rule: str
-    owner: str
-    reason: str
-    reference: str
-    expires: str
     status: Literal["applied", "expired", "unused"]
     """applied: live and matched a finding; expired: past its date (matched or not);
     unused: live but matched nothing in the whole check, so it can probably be removed."""
@@ -155,10 +157,6 @@ class CheckReport(_Out):
 # ---------------------------------------------------------------- one pair
 
 
-def option_label(option: OptionDecision) -> str:
-    return f"{option.deployment} via {option.provider}" if option.provider else option.deployment
-
-
 def _intended(decision: Decision, item: CheckItem) -> OptionDecision | None:
     """The option the entry names; without a provider, an allowed API offering if any."""
     use = item.use
@@ -170,9 +168,7 @@ def _intended(decision: Decision, item: CheckItem) -> OptionDecision | None:
 
 
 def _intended_text(item: CheckItem) -> str:
-    use = item.use
-    return f"intended {use.deployment} via {use.provider}" if use.provider else \
-        f"intended {use.deployment}"
+    return f"intended {deployment_label(item.use.deployment, item.use.provider)}"
 
 
 def _alternatives_text(alternatives: list[str]) -> str:
@@ -224,7 +220,7 @@ def _summary_line(item: CheckItem, option: OptionDecision | None, alternatives: 
 def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryResult:
     """Judge one (entry, task) pair from its decision."""
     option = _intended(decision, item)
-    alternatives = [option_label(o) for o in decision.options
+    alternatives = [o.label for o in decision.options
                     if o.verdict == "allowed" and o is not option]
     findings = option.findings if option else []
     denials = [f for f in findings if f.effect == "deny" and f.waiver is None]
@@ -241,7 +237,7 @@ def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryRes
     return EntryResult(
         index=item.index, line=item.line, column=item.column, name=item.use.name,
         model=item.model.id, task=item.task.id, deployment=item.use.deployment,
-        provider=item.use.provider, option=option_label(option) if option else None,
+        provider=item.use.provider, option=option.label if option else None,
         status="fail" if failed else "pass", verdict=verdict, rule=rule, reasons=reasons,
         denials=denials, warnings=warnings,
         obligations=option.obligations if option else [],
@@ -266,7 +262,7 @@ def _matched_intended(entry: EntryResult, waiver: Waiver) -> bool:
     The core matches waivers against every option of a decision; a waiver that only matched an
     option the project does not use (say, the API while it self-hosts) is of no use to it.
     """
-    option = next((o for o in entry.decision.options if option_label(o) == entry.option), None)
+    option = next((o for o in entry.decision.options if o.label == entry.option), None)
     if option is None or waiver.id not in {u.id for u in entry.decision.waivers}:
         return False
     scope = waiver.scope
@@ -289,8 +285,7 @@ def _waiver_reports(entries: list[EntryResult], waivers: Sequence[WaiverSource],
         status: Literal["applied", "expired", "unused"] = (
             "expired" if expires < as_of else "applied" if w.id in matched else "unused")
         reports.append(WaiverReport(
-            id=w.id, rule=w.rule, owner=w.owner, reason=w.reason, reference=w.reference,
-            expires=expires, status=status, file=source.file,
+            **WaiverReport.terms_of(w), status=status, file=source.file,
             matched=list(dict.fromkeys(matched.get(w.id, [])))))
     return reports
 

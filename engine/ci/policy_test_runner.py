@@ -103,10 +103,6 @@ def _cannot_check(option: OptionDecision, rules: dict[str, CompiledRule]) -> dic
 # ---------------------------------------------------------------- comparing
 
 
-def _label(option: OptionDecision) -> str:
-    return f"{option.deployment} via {option.provider}" if option.provider else option.deployment
-
-
 def _names(values: Sequence[str]) -> str:
     return ", ".join(values) if values else "none"
 
@@ -133,7 +129,7 @@ def _find_option(expect: OptionExpectation, decision: Decision
                and (expect.provider is None or o.provider == expect.provider)]
     if len(matches) == 1:
         return matches[0], None
-    present = _names([_label(o) for o in decision.options])
+    present = _names([o.label for o in decision.options])
     if not matches:
         return None, f"option {expect.label()}: not among the options ({present})"
     return None, (f"option {expect.label()}: matches {len(matches)} options ({present}); "
@@ -145,7 +141,7 @@ def _option_failures(expect: OptionExpectation, decision: Decision,
     option, missing = _find_option(expect, decision)
     if option is None:
         return [missing or ""]
-    where = f"{_label(option)}: "
+    where = f"{option.label}: "
     failures = [
         f"{where}{key}: expected {_show(wanted)}, got {_show(actual)}"
         for key, wanted, actual in (("verdict", expect.verdict, option.verdict),

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from engine.core import Recommendation
+from engine.core import Recommendation, deployment_label
 from engine.errors import InputError, Problem
 from engine.fieldtypes import IsoDate, NonEmptyStr, RecordId
 from engine.loading.catalog import DEFAULT_PROFILE, Catalog
@@ -97,7 +97,7 @@ class OptionExpectation(RuleExpectations):
         return self
 
     def label(self) -> str:
-        return f"{self.deployment} via {self.provider}" if self.provider else self.deployment
+        return deployment_label(self.deployment, self.provider)
 
 
 class Expectation(RuleExpectations):

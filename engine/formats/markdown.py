@@ -72,10 +72,9 @@ def render_check_markdown(report: CheckReport) -> str:
 
 
 def _option_row(option: OptionDecision) -> list[str]:
-    label = f"{option.deployment} via {option.provider}" if option.provider else option.deployment
     findings = [f"{f.effect} {f.rule} ({f.severity}): {f.message}"
                 + (f" — waived by {f.waiver.id}" if f.waiver else "") for f in option.findings]
-    return [label + (" (recommended)" if option.recommended else ""),
+    return [option.label + (" (recommended)" if option.recommended else ""),
             option.verdict + (", waived" if option.waived else ""),
             "\n".join(findings) or "none", ", ".join(o.obligation for o in option.obligations)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.core import Decision, Finding, OptionDecision
+from engine.core import Decision, Finding
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
 _EFFECT_COLOUR = {"deny": "red", "require": "yellow", "warn": "yellow"}
@@ -11,10 +11,6 @@ _RECOMMENDATION_COLOUR = {"api": "green", "self-host": "green", "disallow": "red
 
 def _paint(text: str, colour: str, enabled: bool) -> str:
     return f"\033[{_COLOURS[colour]}m{text}\033[0m" if enabled else text
-
-
-def _option_label(option: OptionDecision) -> str:
-    return f"{option.deployment} via {option.provider}" if option.provider else option.deployment
 
 
 def _finding_line(finding: Finding, color: bool) -> str:
@@ -41,7 +37,7 @@ def render_decision_text(decision: Decision, color: bool = False) -> str:
         mark = "  <- recommended" if option.recommended else ""
         colour = "green" if option.verdict == "allowed" else "red"
         lines.append("")
-        lines.append(f"  {_paint(f'{verdict:<16}', colour, color)} {_option_label(option)}{mark}")
+        lines.append(f"  {_paint(f'{verdict:<16}', colour, color)} {option.label}{mark}")
         lines.extend(_finding_line(f, color) for f in option.findings)
         if option.obligations:
             names = ", ".join(o.obligation for o in option.obligations)
