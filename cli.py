@@ -14,8 +14,6 @@ from typing import Any, NoReturn
 
 import click
 
-# Importing the policy test records registers the 'policy_test' kind for 'govern schema'.
-import engine.ci.policy_tests  # noqa: F401
 from engine import __version__
 from engine.backends import Backend, DecisionRequest
 from engine.backends.native import NativeBackend
@@ -29,7 +27,7 @@ from engine.loading.catalog import (
     catalog_roots,
     load_catalog,
 )
-from engine.records import RECORD_KINDS
+from engine.schemas import SCHEMA_KINDS
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -267,7 +265,7 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(RECORD_KINDS)))
+@click.argument("kind", type=click.Choice(sorted(SCHEMA_KINDS)))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a record kind (for editors and other tools)."""
     from engine.schemas import schema_text

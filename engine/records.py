@@ -345,7 +345,3 @@ RECORD_KINDS: dict[str, type[Record]] = {
     "policy": Policy,
     "waiver": Waiver,
 }
-
-# The usage manifest (engine.ci.manifest) is a record kind too, for ``govern schema manifest``
-# and 'did you mean' key suggestions; importing it registers it in RECORD_KINDS.
-import engine.ci.manifest  # noqa: F401

@@ -10,10 +10,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-import engine.ci.manifest
-import engine.ci.policy_tests  # noqa: F401  (registers the 'policy_test' kind)
+from pydantic import BaseModel
+
+from engine.ci.manifest import Manifest
+from engine.ci.policy_tests import PolicyTestFile
 from engine.facts import FACTS
 from engine.records import RECORD_KINDS
+
+SCHEMA_KINDS: dict[str, type[BaseModel]] = {
+    **RECORD_KINDS, "manifest": Manifest, "policy_test": PolicyTestFile}
+"""Every kind of YAML file govern reads: the catalog's records, the usage manifest, policy tests."""
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -39,9 +45,8 @@ def _fact_enums(schema: dict[str, Any]) -> None:
 
 
 def json_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of one record kind (``model_card``, ``task``, ``profile``, ``policy``,
-    ``waiver``)."""
-    schema = RECORD_KINDS[kind].model_json_schema(by_alias=True, mode="validation")
+    """The JSON Schema of one kind of file (a key of ``SCHEMA_KINDS``)."""
+    schema = SCHEMA_KINDS[kind].model_json_schema(by_alias=True, mode="validation")
     _fact_enums(schema)
     return {"$schema": SCHEMA_DIALECT, "$id": f"https://govern.dev/schemas/{kind}.json", **schema}
 
@@ -58,7 +63,7 @@ def schema_text(kind: str) -> str:
 def write_shipped_schemas() -> list[Path]:
     SHIPPED_SCHEMAS.mkdir(exist_ok=True)
     written = []
-    for kind in sorted(RECORD_KINDS):
+    for kind in sorted(SCHEMA_KINDS):
         path = SHIPPED_SCHEMAS / f"{kind}.schema.json"
         path.write_text(schema_text(kind), encoding="utf-8")
         written.append(path)

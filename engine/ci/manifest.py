@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from engine.fieldtypes import NonEmptyStr, RecordId
-from engine.records import RECORD_KINDS, Deployment, Record
+from engine.records import Deployment, Record
 
 MANIFEST_FILE = "govern.yaml"
 """Where ``govern check`` looks for the manifest when ``--manifest`` is not given."""
@@ -51,7 +51,3 @@ class Manifest(Record):
     uses: list[ManifestUse] = Field(min_length=1)
     """The intended uses, each checked for every one of its tasks."""
 
-
-# Registered here, not in engine.records, so the record module does not depend on CI code;
-# engine.records imports this module at its end so the kind is always known.
-RECORD_KINDS["manifest"] = Manifest

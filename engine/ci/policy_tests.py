@@ -28,10 +28,10 @@ from engine.core import Recommendation, deployment_label
 from engine.errors import InputError, Problem
 from engine.fieldtypes import IsoDate, NonEmptyStr, RecordId
 from engine.loading.catalog import DEFAULT_PROFILE, Catalog
-from engine.loading.validation import KNOWN_KEYS, validate_record
+from engine.loading.validation import validate_record
 from engine.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
 from engine.policy_checks import check_model_card
-from engine.records import RECORD_KINDS, Deployment, ModelCard, Profile, Record, Task, Waiver
+from engine.records import Deployment, ModelCard, Profile, Record, Task, Waiver
 
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
 
@@ -151,12 +151,6 @@ class PolicyTestFile(Record):
     cases: list[PolicyTestCase] = Field(min_length=1)
 
 
-RECORD_KINDS.setdefault("policy_test", PolicyTestFile)
-# The 'did you mean' vocabulary was built from the record kinds known when the validation module
-# was imported; add this kind's keys so a typo like 'does_not_fier' gets a suggestion too.
-KNOWN_KEYS.update(
-    name for model in (PolicyTestFile, PolicyTestCase, Expectation, OptionExpectation)
-    for name in model.model_fields)
 
 
 # ---------------------------------------------------------------- loading

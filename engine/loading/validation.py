@@ -8,6 +8,7 @@ person ("unknown key 'efect' (did you mean 'effect'?)").
 from __future__ import annotations
 
 import difflib
+import functools
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -15,10 +16,12 @@ from pydantic import BaseModel, ValidationError
 from engine.conditions import OPERATORS
 from engine.errors import Problem
 from engine.loading.yaml_source import LoadedYaml, YamlPath
-from engine.records import RECORD_KINDS
 
 
-def _vocabulary() -> set[str]:
+@functools.cache
+def keys_of(model: type[BaseModel]) -> frozenset[str]:
+    """Every key a record of this kind may have, at any depth: where 'did you mean'
+    suggestions for that kind come from."""
     words: set[str] = set(OPERATORS) | {"fact", "all", "any", "not"}
     seen: set[type[BaseModel]] = set()
 
@@ -32,9 +35,8 @@ def _vocabulary() -> set[str]:
                 if isinstance(arg, type) and issubclass(arg, BaseModel):
                     visit(arg)
 
-    for kind in RECORD_KINDS.values():
-        visit(kind)
-    return words
+    visit(model)
+    return frozenset(words)
 
 
 def _types_in(annotation: Any) -> list[Any]:
@@ -42,10 +44,6 @@ def _types_in(annotation: Any) -> list[Any]:
     for arg in getattr(annotation, "__args__", ()) or ():
         found.extend(_types_in(arg))
     return found
-
-
-KNOWN_KEYS = _vocabulary()
-"""Every key any record may have: the pool 'did you mean' suggestions come from."""
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
@@ -66,7 +64,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
     return tuple(path)
 
 
-def _phrase(error: Any, path: YamlPath) -> str:
+def _phrase(error: Any, path: YamlPath, vocabulary: frozenset[str]) -> str:
     kind = error["type"]
     key = path[-1] if path else "-"
     if kind == "extra_forbidden" and "when" in path[:-1]:
@@ -79,7 +77,7 @@ def _phrase(error: Any, path: YamlPath) -> str:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown operator '{key}'{hint}; operators: {', '.join(words)}"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(key), sorted(KNOWN_KEYS), n=1, cutoff=0.75)
+        close = difflib.get_close_matches(str(key), sorted(vocabulary), n=1, cutoff=0.75)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key{hint}"
     if kind == "missing":
@@ -99,10 +97,11 @@ def validate_record(loaded: LoadedYaml, model: type[BaseModel]) -> tuple[Any, li
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as e:
-        return None, _problems(loaded, e)
+        return None, _problems(loaded, e, keys_of(model))
 
 
-def _problems(loaded: LoadedYaml, error: ValidationError) -> list[Problem]:
+def _problems(loaded: LoadedYaml, error: ValidationError,
+              vocabulary: frozenset[str]) -> list[Problem]:
     by_path: dict[YamlPath, list[Any]] = {}
     for item in error.errors():
         by_path.setdefault(_data_path(loaded.data, item["loc"]), []).append(item)
@@ -110,6 +109,6 @@ def _problems(loaded: LoadedYaml, error: ValidationError) -> list[Problem]:
     for path, items in by_path.items():
         # Of a union's alternatives, the literal's complaint reads better than "not a mapping".
         preferred = [i for i in items if i["type"] not in ("model_type", "dict_type")] or items
-        messages = list(dict.fromkeys(_phrase(i, path) for i in preferred))
+        messages = list(dict.fromkeys(_phrase(i, path, vocabulary) for i in preferred))
         problems.append(loaded.problem(path, "; or ".join(messages)))
     return problems

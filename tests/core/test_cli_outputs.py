@@ -16,8 +16,7 @@ import jsonschema
 import pytest
 
 from engine.loading.yaml_source import read_yaml_file
-from engine.records import RECORD_KINDS
-from engine.schemas import SHIPPED_SCHEMAS, schema_text
+from engine.schemas import SCHEMA_KINDS, SHIPPED_SCHEMAS, schema_text
 from tests.conftest import REPO, RunLine
 
 GLM = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", "2026-11-23"]
@@ -152,7 +151,7 @@ def test_list_models_reads_unknowns_as_unknown(run_line: RunLine) -> None:
     assert "licence unknown" in line and "openness unknown" in line
 
 
-@pytest.mark.parametrize("kind", sorted(RECORD_KINDS))
+@pytest.mark.parametrize("kind", sorted(SCHEMA_KINDS))
 def test_schema_command_prints_a_valid_json_schema_equal_to_the_shipped_file(
         run_line: RunLine, kind: str) -> None:
     printed = run_line(["schema", kind]).stdout
