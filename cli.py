@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from engine import __version__
-from engine.backends import Backend, DecisionRequest
+from engine.backends import OPA_MODES, Backend, DecisionRequest
 from engine.backends.native import NativeBackend
 from engine.ci.check import FAIL_ON_LEVELS, FailOn
 from engine.errors import EngineError, GovernError, InputError, Problem
@@ -64,8 +64,15 @@ def catalog_option(func: Any) -> Any:
     )(func)
 
 
+def record_option(func: Any) -> Any:
+    return click.option(
+        "--record", "record_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+        help="Append one decision record per decision (a JSON line with the inputs' sha256 "
+             "digests) to FILE; see docs/decision-records.md.",
+    )(func)
+
+
 ENGINES = ("native", "opa")
-OPA_MODES = ("load", "bundle")
 OPA_MODE_KEY = "govern.opa_mode"
 
 
@@ -134,9 +141,7 @@ def main() -> None:
               default="text", show_default=True)
 @engine_options
 @catalog_option
-@click.option("--record", "record_path", metavar="FILE",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Append a decision record (one JSON line with input digests) to FILE.")
+@record_option
 def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
              format_name: str, engine_name: str, opa_url: str | None,
              catalogs: tuple[Path, ...], record_path: Path | None) -> None:
@@ -293,9 +298,7 @@ _FAIL_ON_HELP = "; ".join(f"{level}: {meaning}" for level, meaning in FAIL_ON_LE
               help="Write the report to FILE instead of stdout (written once the check ran).")
 @engine_options
 @catalog_option
-@click.option("--record", "record_path", metavar="FILE",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Append a decision record per checked pair to FILE.")
+@record_option
 def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format_name: str,
           fail_on: FailOn, output_path: Path | None, engine_name: str, opa_url: str | None,
           catalogs: tuple[Path, ...], record_path: Path | None) -> None:

@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -35,15 +35,13 @@ from opa_client.errors import (  # type: ignore[import-untyped]
 )
 from pydantic import ValidationError
 
-from engine.backends import Backend, DecisionRequest
+from engine.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
 from engine.core import Decision, PolicySet
 from engine.errors import EngineError, InputError, Problem
 from engine.records import Waiver
 from engine.rego.bundle import ROOT
 from engine.rego.compiler import CompiledPolicySet, compile_policy_set
 
-OpaMode = Literal["load", "bundle"]
-OPA_MODES: tuple[OpaMode, ...] = ("load", "bundle")
 DEFAULT_TIMEOUT = 10.0
 TIMEOUT_ENV = "GOVERN_OPA_TIMEOUT"
 BATCH_SIZE = 500
@@ -134,7 +132,7 @@ class OpaBackend(Backend):
             yield
         except EngineError:
             raise
-        except requests.ConnectionError as e:  # requests.Timeout is one of these too
+        except requests.ConnectionError as e:  # includes ConnectTimeout; ReadTimeout is below
             text = str(e).lower()
             # with retries off, urllib3 reports a read timeout as 'max retries exceeded'
             if isinstance(e, requests.Timeout) or "timed out" in text:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -88,29 +88,32 @@ def _record_files(directory: Path) -> list[Path]:
 
 @dataclass
 class Catalog:
-    """Records by kind and id; what the CLI and backends look things up in."""
+    """Records by kind and id; what the CLI and backends look things up in.
+
+    Filled in by ``load_catalog`` and not changed after, so the views below are computed once.
+    """
 
     records: dict[str, dict[str, LoadedRecord]] = field(
         default_factory=lambda: {kind: {} for kind in KIND_DIRS})
     roots: list[Path] = field(default_factory=list)
 
-    @property
+    @cached_property
     def models(self) -> dict[str, ModelCard]:
         return {k: v.record for k, v in self.records["model_cards"].items()}
 
-    @property
+    @cached_property
     def tasks(self) -> dict[str, Task]:
         return {k: v.record for k, v in self.records["tasks"].items()}
 
-    @property
+    @cached_property
     def profiles(self) -> dict[str, Profile]:
         return {k: v.record for k, v in self.records["profiles"].items()}
 
-    @property
+    @cached_property
     def policies(self) -> dict[str, Policy]:
         return {k: v.record for k, v in self.records["policies"].items()}
 
-    @property
+    @cached_property
     def waivers(self) -> dict[str, Waiver]:
         return {k: v.record for k, v in self.records["waivers"].items()}
 
@@ -174,7 +177,7 @@ def load_catalog(roots: list[Path]) -> Catalog:
                 record, found = load_record_file(path, kind)
                 problems.extend(found)
                 if record is not None:
-                    record_id = str(record.model_dump()["id"])  # every catalog kind has an id
+                    record_id: str = cast(Any, record).id  # every catalog kind has one
                     catalog.records[dirname][record_id] = LoadedRecord(record, str(path))
     problems.extend(_cross_checks(catalog))
     if problems:
