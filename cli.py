@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -119,6 +121,16 @@ def parse_as_of(value: str | None) -> dt.date:
     except ValueError:
         raise InputError(Problem("-", None, None, "--as-of",
                                  f"expected a date as YYYY-MM-DD, got {value!r}")) from None
+
+
+@contextmanager
+def writing(path: Path, flag: str) -> Iterator[None]:
+    """An output path that cannot be written is bad input (exit 2), not an engine failure."""
+    try:
+        yield
+    except OSError as e:
+        raise InputError(Problem(str(path), None, None, flag,
+                                 f"cannot write: {e.strerror or e}")) from e
 
 
 def open_catalog(catalogs: tuple[Path, ...]) -> Catalog:
@@ -330,11 +342,8 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
         append_decision_records(record_path, decisions, catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)
     if output_path is not None:
-        try:
+        with writing(output_path, "--output"):
             output_path.write_text(rendered, encoding="utf-8")
-        except OSError as e:
-            raise InputError(Problem(str(output_path), None, None, "--output",
-                                     f"cannot write: {e.strerror}")) from e
     else:
         click.echo(rendered, nl=False)
     sys.exit(report.exit_code)
@@ -355,7 +364,8 @@ def bundle_build(output_path: Path, catalogs: tuple[Path, ...]) -> None:
 
     catalog = open_catalog(catalogs)
     content = build_bundle(catalog)  # built in full before the file is opened
-    output_path.write_bytes(content)
+    with writing(output_path, "--output"):
+        output_path.write_bytes(content)
     click.echo(f"wrote {output_path} (revision {catalog.policy_set.digest})")
 
 
@@ -371,7 +381,10 @@ def export_rego_command(directory: Path, catalogs: tuple[Path, ...]) -> None:
     """Write the Rego modules, data.json and .manifest of the bundle into DIRECTORY."""
     from engine.rego.bundle import export_rego
 
-    for path in export_rego(open_catalog(catalogs), directory):
+    catalog = open_catalog(catalogs)
+    with writing(directory, "DIRECTORY"):
+        written = export_rego(catalog, directory)
+    for path in written:
         click.echo(str(path))
 
 

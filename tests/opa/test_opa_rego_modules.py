@@ -10,6 +10,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+import pytest
 from opa_worlds import HOSTILE, assert_engines_agree, make_world
 
 from engine.backends.opa import OpaBackend
@@ -158,3 +159,17 @@ def test_empty_policy_set_compiles(opa_bin: Path, tmp_path: Path) -> None:
     compiled = compile_policy_set(PolicySet([]))
     _write(tmp_path, compiled.modules, bundle_data(compiled, None))
     _check_strict_and_formatted(opa_bin, tmp_path)
+
+
+@pytest.mark.parametrize(("args", "key"), [
+    (["bundle", "build", "-o", "{missing}/bundle.tar.gz"], "--output"),
+    (["export", "rego", "{blocked}/rego"], "DIRECTORY"),
+])
+def test_an_unwritable_output_is_bad_input_not_an_engine_failure(
+        run_line: RunLine, tmp_path: Path, args: list[str], key: str) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    args = [a.format(missing=tmp_path / "missing", blocked=blocked) for a in args]
+    result = run_line(args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f": {key}: cannot write:" in result.stderr
