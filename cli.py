@@ -16,20 +16,20 @@ from typing import Any, NoReturn
 
 import click
 
-from engine import __version__
-from engine.backends import OPA_MODES, Backend, DecisionRequest
-from engine.backends.native import NativeBackend
-from engine.ci.check import FAIL_ON_LEVELS, FailOn
-from engine.errors import EngineError, GovernError, InputError, Problem
-from engine.facts import FACTS
-from engine.formats import CHECK_FORMATS, DECISION_FORMATS
-from engine.loading.catalog import (
+from govern import __version__
+from govern.backends import OPA_MODES, Backend, DecisionRequest
+from govern.backends.native import NativeBackend
+from govern.ci.check import FAIL_ON_LEVELS, FailOn
+from govern.errors import EngineError, GovernError, InputError, Problem
+from govern.facts import FACTS
+from govern.formats import CHECK_FORMATS, DECISION_FORMATS
+from govern.loading.catalog import (
     DEFAULT_PROFILE,
     Catalog,
     catalog_roots,
     load_catalog,
 )
-from engine.schemas import SCHEMA_KINDS
+from govern.schemas import SCHEMA_KINDS
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -103,7 +103,7 @@ def engine_options(func: Any) -> Any:
 def make_backend(engine_name: str, opa_url: str | None) -> Backend:
     if engine_name == "native":
         return NativeBackend()
-    from engine.backends.opa import OpaBackend
+    from govern.backends.opa import OpaBackend
 
     if not opa_url:
         raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
@@ -167,7 +167,7 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
     (decision,) = backend.decide([DecisionRequest(model, task, profile)], catalog.policy_set, date,
                                  list(catalog.waivers.values()))
     if record_path is not None:
-        from engine.ci.decision_log import append_decision_records
+        from govern.ci.decision_log import append_decision_records
 
         # The record's timestamp is the only clock reading besides the default --as-of.
         append_decision_records(record_path, [decision], catalog=catalog, as_of=date,
@@ -186,7 +186,7 @@ def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:
     PATHS are catalog directories or single record files; without PATHS, the bundled catalog
     and any --catalog are checked.
     """
-    from engine.loading.validate_paths import validate_paths
+    from govern.loading.validate_paths import validate_paths
 
     checked, problems = validate_paths(list(paths), catalog_roots(catalogs))
     for problem in problems:
@@ -267,10 +267,10 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
     when every case passes, 1 when one fails (or a rule is uncovered with --require-coverage),
     2 when a test file is invalid.
     """
-    from engine.ci.policy_test_report import TEST_FORMATS
-    from engine.ci.policy_test_runner import run_policy_tests
-    from engine.ci.policy_tests import load_policy_tests
-    from engine.loading.catalog import bundled_root
+    from govern.ci.policy_test_report import TEST_FORMATS
+    from govern.ci.policy_test_runner import run_policy_tests
+    from govern.ci.policy_tests import load_policy_tests
+    from govern.loading.catalog import bundled_root
 
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
@@ -285,7 +285,7 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
 @click.argument("kind", type=click.Choice(sorted(SCHEMA_KINDS)))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a record kind (for editors and other tools)."""
-    from engine.schemas import schema_text
+    from govern.schemas import schema_text
 
     click.echo(schema_text(kind), nl=False)
 
@@ -319,8 +319,8 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
     Exit 0 when every (entry, task) pair passes, 1 when any fails, 2 on invalid input,
     3 when the engine cannot decide.
     """
-    from engine.ci.check import WaiverSource, build_report
-    from engine.ci.manifest_file import display_path, read_manifest, resolve_uses
+    from govern.ci.check import WaiverSource, build_report
+    from govern.ci.manifest_file import display_path, read_manifest, resolve_uses
 
     date = parse_as_of(as_of)
     manifest = read_manifest(manifest_path)
@@ -337,7 +337,7 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
                           fail_on=fail_on)
     rendered = CHECK_FORMATS[format_name](report)
     if record_path is not None:
-        from engine.ci.decision_log import append_decision_records
+        from govern.ci.decision_log import append_decision_records
 
         append_decision_records(record_path, decisions, catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)
@@ -360,7 +360,7 @@ def bundle() -> None:
 @catalog_option
 def bundle_build(output_path: Path, catalogs: tuple[Path, ...]) -> None:
     """Build an OPA bundle: `opa run --server --bundle FILE` serves data.govern.decision."""
-    from engine.rego.bundle import build_bundle
+    from govern.rego.bundle import build_bundle
 
     catalog = open_catalog(catalogs)
     content = build_bundle(catalog)  # built in full before the file is opened
@@ -379,7 +379,7 @@ def export() -> None:
 @catalog_option
 def export_rego_command(directory: Path, catalogs: tuple[Path, ...]) -> None:
     """Write the Rego modules, data.json and .manifest of the bundle into DIRECTORY."""
-    from engine.rego.bundle import export_rego
+    from govern.rego.bundle import export_rego
 
     catalog = open_catalog(catalogs)
     with writing(directory, "DIRECTORY"):

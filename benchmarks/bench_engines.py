@@ -23,11 +23,11 @@ sys.path.insert(0, str(REPO / "tests" / "opa"))
 
 from opa_binary import OpaServer, ensure_opa
 
-from engine.backends import Backend, DecisionRequest
-from engine.backends.native import NativeBackend
-from engine.backends.opa import OpaBackend
-from engine.core import Decision
-from engine.loading.catalog import bundled_root, load_catalog
+from govern.backends import Backend, DecisionRequest
+from govern.backends.native import NativeBackend
+from govern.backends.opa import OpaBackend
+from govern.core import Decision
+from govern.loading.catalog import bundled_root, load_catalog
 
 
 def best_of(rounds: int, run: Callable[[], list[Decision]]) -> tuple[float, list[Decision]]:

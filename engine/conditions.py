@@ -50,7 +50,7 @@ class Operator:
 
     name: str
     fact_types: frozenset[str]
-    """Types of fact it applies to (see ``engine.facts.FactType``)."""
+    """Types of fact it applies to (see ``govern.facts.FactType``)."""
     operand_type: Any
     """Pydantic type of the literal operand (a ``FactRef`` is always accepted too, unless
     ``literal_only``)."""
@@ -132,7 +132,7 @@ OPERATORS: dict[str, Operator] = {
 
 def _build_test_model() -> type[BaseModel]:
     """The model of a single test, with one optional field per operator (generated)."""
-    from engine.fieldtypes import IsoDate  # dates parse the same way everywhere
+    from govern.fieldtypes import IsoDate  # dates parse the same way everywhere
 
     fields: dict[str, Any] = {"fact": (FactPath, Field(description="Dotted path of the fact."))}
     for op in OPERATORS.values():

@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.conditions import CompiledCondition, compile_condition, referenced_facts
-from engine.facts import read_facts
-from engine.records import (
+from govern.conditions import CompiledCondition, compile_condition, referenced_facts
+from govern.facts import read_facts
+from govern.records import (
     Deployment,
     Effect,
     ModelCard,

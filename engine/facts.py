@@ -19,7 +19,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from engine.records import ModelCard, Option, Profile, Task
+from govern.records import ModelCard, Option, Profile, Task
 
 FactType = Literal["string", "number", "boolean", "date", "list", "records"]
 

@@ -10,7 +10,7 @@ from pydantic import BeforeValidator, Field
 
 
 def _parse_iso_date(value: Any) -> Any:
-    # YAML timestamps are loaded as strings (see engine.loading.yaml_source), so a date is
+    # YAML timestamps are loaded as strings (see govern.loading.yaml_source), so a date is
     # validated exactly as the user wrote it: YYYY-MM-DD, nothing else.
     if isinstance(value, str):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):

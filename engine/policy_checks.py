@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from engine.conditions import OPERATORS, FactRef, iter_tests, test_operator
-from engine.core import template_parts
-from engine.facts import FACTS
-from engine.loading.yaml_source import YamlPath
-from engine.records import ModelCard, Policy, Rule
+from govern.conditions import OPERATORS, FactRef, iter_tests, test_operator
+from govern.core import template_parts
+from govern.facts import FACTS
+from govern.loading.yaml_source import YamlPath
+from govern.records import ModelCard, Policy, Rule
 
 # What a fact operand's type must be, per operator kind, given the tested fact's type.
 _OPERAND_FACT_TYPE = {"list": "list", "number": "number", "date": "date"}

@@ -5,7 +5,7 @@ and validates strictly (``"744"`` is not a number). A fact nobody has published 
 missing is not false, and rules treat it as *unknown*.
 
 These models are the single source of the JSON Schemas (``govern schema KIND``) and of the set of
-fact paths a policy condition may address (``engine.facts``).
+fact paths a policy condition may address (``govern.facts``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine.conditions import Condition
-from engine.fieldtypes import IsoDate, Jurisdiction, NonEmptyStr, RecordId, Region
+from govern.conditions import Condition
+from govern.fieldtypes import IsoDate, Jurisdiction, NonEmptyStr, RecordId, Region
 
 Deployment = Literal["api", "self-host"]
 Effect = Literal["deny", "require", "warn"]

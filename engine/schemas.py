@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.ci.manifest import Manifest
-from engine.ci.policy_tests import PolicyTestFile
-from engine.facts import FACTS
-from engine.records import RECORD_KINDS
+from govern.ci.manifest import Manifest
+from govern.ci.policy_tests import PolicyTestFile
+from govern.facts import FACTS
+from govern.records import RECORD_KINDS
 
 SCHEMA_KINDS: dict[str, type[BaseModel]] = {
     **RECORD_KINDS, "manifest": Manifest, "policy_test": PolicyTestFile}
@@ -53,7 +53,7 @@ def json_schema(kind: str) -> dict[str, Any]:
 
 SHIPPED_SCHEMAS = Path(__file__).resolve().parent / "json_schemas"
 """The schemas as files inside the package, for editors that point at a path or URL.
-``python -m engine.schemas`` regenerates them; a test keeps them equal to ``json_schema``."""
+``python -m govern.schemas`` regenerates them; a test keeps them equal to ``json_schema``."""
 
 
 def schema_text(kind: str) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from cli import main
-from engine.loading.catalog import Catalog, bundled_root, load_catalog
+from govern.cli import main
+from govern.loading.catalog import Catalog, bundled_root, load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 23)

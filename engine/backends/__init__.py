@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from engine.core import Decision, PolicySet
-from engine.records import ModelCard, Profile, Task, Waiver
+from govern.core import Decision, PolicySet
+from govern.records import ModelCard, Profile, Task, Waiver
 
 OpaMode = Literal["load", "bundle"]
 OPA_MODES: tuple[OpaMode, ...] = ("load", "bundle")
 """How the OPA backend gets the policies onto a server (here, not in ``opa``, so the CLI can
-offer the choice without importing the HTTP client): see ``engine.backends.opa``."""
+offer the choice without importing the HTTP client): see ``govern.backends.opa``."""
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from engine.backends import Backend, DecisionRequest
-from engine.core import Decision, PolicySet, decide
-from engine.records import Waiver
+from govern.backends import Backend, DecisionRequest
+from govern.core import Decision, PolicySet, decide
+from govern.records import Waiver
 
 
 class NativeBackend(Backend):

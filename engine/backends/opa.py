@@ -35,12 +35,12 @@ from opa_client.errors import (  # type: ignore[import-untyped]
 )
 from pydantic import ValidationError
 
-from engine.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
-from engine.core import Decision, PolicySet
-from engine.errors import EngineError, InputError, Problem
-from engine.records import Waiver
-from engine.rego.bundle import ROOT
-from engine.rego.compiler import CompiledPolicySet, compile_policy_set
+from govern.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
+from govern.core import Decision, PolicySet
+from govern.errors import EngineError, InputError, Problem
+from govern.records import Waiver
+from govern.rego.bundle import ROOT
+from govern.rego.compiler import CompiledPolicySet, compile_policy_set
 
 DEFAULT_TIMEOUT = 10.0
 TIMEOUT_ENV = "GOVERN_OPA_TIMEOUT"

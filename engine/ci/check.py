@@ -18,9 +18,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine import __version__
-from engine.ci.manifest_file import CheckItem
-from engine.core import (
+from govern import __version__
+from govern.ci.manifest_file import CheckItem
+from govern.core import (
     Decision,
     Finding,
     Obligation,
@@ -29,7 +29,7 @@ from engine.core import (
     WaiverTerms,
     deployment_label,
 )
-from engine.records import SEVERITIES, Deployment, Effect, Policy, Severity, Waiver
+from govern.records import SEVERITIES, Deployment, Effect, Policy, Severity, Waiver
 
 FailOn = Literal["deny", "warn", "low", "medium", "high", "critical"]
 FAIL_ON_LEVELS: dict[str, str] = {

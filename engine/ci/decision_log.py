@@ -4,7 +4,7 @@ Each line says when the decision was made (``timestamp``, the only clock reading
 CLI and passed in), by which govern, as of which date, and carries sha256 digests of every
 record that went into it: the policy set, the model card, the task, the profile and the
 waivers that matched. Digests are taken over the records' canonical JSON
-(``engine.core.digest_of``), never over files or paths, so the same catalog copied to another
+(``govern.core.digest_of``), never over files or paths, so the same catalog copied to another
 machine or directory gives the same digests, and an auditor can recompute them from the
 records.
 
@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from engine import __version__
-from engine.core import Decision, digest_of
-from engine.errors import InputError, Problem
-from engine.formats.json_format import decision_document
-from engine.loading.catalog import Catalog
-from engine.records import Waiver
+from govern import __version__
+from govern.core import Decision, digest_of
+from govern.errors import InputError, Problem
+from govern.formats.json_format import decision_document
+from govern.loading.catalog import Catalog
+from govern.records import Waiver
 
 RECORD_FORMAT = 1
 """Version of the line format; bumped if a field changes meaning."""

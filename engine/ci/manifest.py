@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from engine.fieldtypes import NonEmptyStr, RecordId
-from engine.records import Deployment, Record
+from govern.fieldtypes import NonEmptyStr, RecordId
+from govern.records import Deployment, Record
 
 MANIFEST_FILE = "govern.yaml"
 """Where ``govern check`` looks for the manifest when ``--manifest`` is not given."""

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.ci.manifest import Manifest, ManifestUse
-from engine.errors import InputError, Problem
-from engine.loading.catalog import DEFAULT_PROFILE, Catalog
-from engine.loading.validation import validate_record
-from engine.loading.yaml_source import LoadedYaml, YamlPath, format_path, read_yaml_file
-from engine.records import ModelCard, Profile, Task
+from govern.ci.manifest import Manifest, ManifestUse
+from govern.errors import InputError, Problem
+from govern.loading.catalog import DEFAULT_PROFILE, Catalog
+from govern.loading.validation import validate_record
+from govern.loading.yaml_source import LoadedYaml, YamlPath, format_path, read_yaml_file
+from govern.records import ModelCard, Profile, Task
 
 
 def display_path(path: Path) -> str:

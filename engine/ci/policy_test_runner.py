@@ -12,17 +12,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.backends import Backend, DecisionRequest
-from engine.ci.policy_tests import (
+from govern.backends import Backend, DecisionRequest
+from govern.ci.policy_tests import (
     Expectation,
     LoadedCase,
     OptionExpectation,
     PolicyTestCase,
     RuleExpectations,
 )
-from engine.core import CompiledRule, Decision, Finding, OptionDecision, PolicySet
-from engine.loading.catalog import Catalog
-from engine.records import ModelCard, Profile, Task
+from govern.core import CompiledRule, Decision, Finding, OptionDecision, PolicySet
+from govern.loading.catalog import Catalog
+from govern.records import ModelCard, Profile, Task
 
 
 @dataclass(frozen=True)

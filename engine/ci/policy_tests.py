@@ -5,7 +5,7 @@ and sees which decisions moved. A test file is a mapping with ``cases``; each ca
 input (catalog ids, or inline records for a hypothetical model, task or profile) and an
 ``expect`` block (recommendation, option verdicts, rules that must or must not fire,
 obligations). This module holds the record models and the loader; running the cases is
-``engine.ci.policy_test_runner``.
+``govern.ci.policy_test_runner``.
 
 Every file is parsed with the safe loader and checked against the catalog before any case
 runs, so a typo in a rule id is an input error (file:line, did-you-mean), never a test that
@@ -24,14 +24,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from engine.core import Recommendation, deployment_label
-from engine.errors import InputError, Problem
-from engine.fieldtypes import IsoDate, NonEmptyStr, RecordId
-from engine.loading.catalog import DEFAULT_PROFILE, Catalog
-from engine.loading.validation import validate_record
-from engine.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
-from engine.policy_checks import check_model_card
-from engine.records import Deployment, ModelCard, Profile, Record, Task, Waiver
+from govern.core import Recommendation, deployment_label
+from govern.errors import InputError, Problem
+from govern.fieldtypes import IsoDate, NonEmptyStr, RecordId
+from govern.loading.catalog import DEFAULT_PROFILE, Catalog
+from govern.loading.validation import validate_record
+from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
+from govern.policy_checks import check_model_card
+from govern.records import Deployment, ModelCard, Profile, Record, Task, Waiver
 
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.ci.check import CheckReport
-from engine.core import Decision
-from engine.formats.check_json import render_check_json
-from engine.formats.check_text import render_check_text
-from engine.formats.github import render_check_github
-from engine.formats.json_format import render_decision_json
-from engine.formats.junit import render_check_junit
-from engine.formats.markdown import render_check_markdown, render_decision_markdown
-from engine.formats.sarif import render_check_sarif
-from engine.formats.text import render_decision_text
+from govern.ci.check import CheckReport
+from govern.core import Decision
+from govern.formats.check_json import render_check_json
+from govern.formats.check_text import render_check_text
+from govern.formats.github import render_check_github
+from govern.formats.json_format import render_decision_json
+from govern.formats.junit import render_check_junit
+from govern.formats.markdown import render_check_markdown, render_decision_markdown
+from govern.formats.sarif import render_check_sarif
+from govern.formats.text import render_decision_text
 
 DecisionRenderer = Callable[[Decision, bool], str]
 """(decision, colour) -> the text to print."""

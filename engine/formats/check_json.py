@@ -7,8 +7,8 @@ order, waivers by id, no timestamps.
 
 from __future__ import annotations
 
-from engine.ci.check import CheckReport
-from engine.formats.json_format import dumps
+from govern.ci.check import CheckReport
+from govern.formats.json_format import dumps
 
 
 def render_check_json(report: CheckReport) -> str:

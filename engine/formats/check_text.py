@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.ci.check import CheckReport, EntryResult, WaiverReport
+from govern.ci.check import CheckReport, EntryResult, WaiverReport
 
 _STATUS = {"pass": "PASS", "fail": "FAIL"}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.core import Decision
+from govern.core import Decision
 
 
 def decision_document(decision: Decision) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from engine.ci.check import CheckReport, EntryResult
+from govern.ci.check import CheckReport, EntryResult
 
 
 def _details(entry: EntryResult) -> list[str]:

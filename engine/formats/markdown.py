@@ -7,8 +7,8 @@ table; backticks in code spans are avoided by not putting user text in code span
 
 from __future__ import annotations
 
-from engine.ci.check import CheckReport, EntryResult, WaiverReport
-from engine.core import Decision, OptionDecision
+from govern.ci.check import CheckReport, EntryResult, WaiverReport
+from govern.core import Decision, OptionDecision
 
 _STATUS = {"pass": "✅ pass", "fail": "❌ fail"}
 _WAIVER_STATUS = {"applied": "applied", "expired": "⚠️ expired", "unused": "⚠️ unused"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.core import Decision, Finding
+from govern.core import Decision, Finding
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
 _EFFECT_COLOUR = {"deny": "red", "require": "yellow", "warn": "yellow"}

@@ -17,17 +17,18 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
-from engine.core import PolicySet
-from engine.errors import InputError, Problem
-from engine.loading.validation import validate_record
-from engine.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
-from engine.policy_checks import check_model_card, check_policy, check_rules_of_invalid_policy
-from engine.records import ModelCard, Policy, Profile, Record, Task, Waiver
+from govern.core import PolicySet
+from govern.errors import InputError, Problem
+from govern.loading.validation import validate_record
+from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
+from govern.policy_checks import check_model_card, check_policy, check_rules_of_invalid_policy
+from govern.records import ModelCard, Policy, Profile, Record, Task, Waiver
 
 KIND_DIRS: dict[str, type[Record]] = {
     "model_cards": ModelCard,
@@ -46,10 +47,12 @@ R = TypeVar("R", bound=BaseModel)
 
 
 def bundled_root() -> Path:
-    """The bundled catalog: inside the installed package, or the source checkout's root."""
-    package = Path(__file__).resolve().parent.parent
-    installed = package / "_bundled"
-    return installed if installed.is_dir() else package.parent
+    """The bundled catalog: the package's ``_bundled`` resource folder.
+
+    Installed, it holds copies of the repository's catalog folders; in a source checkout its
+    entries are symlinks to them (see pyproject.toml), so both are found the same way.
+    """
+    return Path(str(resources.files("govern") / "_bundled"))
 
 
 @dataclass(frozen=True)

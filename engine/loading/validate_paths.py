@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.errors import InputError, Problem
-from engine.loading.catalog import KIND_DIRS, bundled_root, load_catalog, load_record_file
-from engine.loading.yaml_source import read_yaml_file
-from engine.records import Record
+from govern.errors import InputError, Problem
+from govern.loading.catalog import KIND_DIRS, bundled_root, load_catalog, load_record_file
+from govern.loading.yaml_source import read_yaml_file
+from govern.records import Record
 
 # A loose file's kind, from a key only that kind has (when its folder does not say).
 _KIND_BY_KEY: list[tuple[str, str]] = [

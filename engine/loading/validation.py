@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.conditions import OPERATORS
-from engine.errors import Problem
-from engine.loading.yaml_source import LoadedYaml, YamlPath
+from govern.conditions import OPERATORS
+from govern.errors import Problem
+from govern.loading.yaml_source import LoadedYaml, YamlPath
 
 
 @functools.cache
@@ -69,7 +69,7 @@ def _phrase(error: Any, path: YamlPath, vocabulary: frozenset[str]) -> str:
     key = path[-1] if path else "-"
     if kind == "extra_forbidden" and "when" in path[:-1]:
         # Inside a condition every key is a connective, 'fact' or an operator.
-        from engine.conditions import OPERATORS
+        from govern.conditions import OPERATORS
 
         words = sorted(OPERATORS)
         close = difflib.get_close_matches(str(key), words + ["all", "any", "not", "fact"], n=1,

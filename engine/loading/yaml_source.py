@@ -15,7 +15,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from engine.errors import InputError, Problem
+from govern.errors import InputError, Problem
 
 MAX_FILE_BYTES = 1024 * 1024
 """Records are small; anything larger is a mistake or an attack."""

@@ -18,8 +18,8 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from engine.loading.catalog import Catalog
-from engine.rego.compiler import CompiledPolicySet, compile_policy_set
+from govern.loading.catalog import Catalog
+from govern.rego.compiler import CompiledPolicySet, compile_policy_set
 
 ROOT = "govern"
 

@@ -7,7 +7,7 @@ YAML (ids, descriptions, messages, operands) goes into ``data.govern.policy_set`
 So no quote, brace, newline or ``import data`` in a policy can change what the Rego means.
 
 Each rule's function returns its condition's three-valued outcome (true, false, or null for
-unknown); ``govern.rego`` turns outcomes into findings exactly as ``engine.core`` does.
+unknown); ``govern.rego`` turns outcomes into findings exactly as ``govern.core`` does.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from engine.conditions import OPERATORS, AllOf, AnyOf, FactRef, NotOf, test_operator
-from engine.core import CompiledRule, PolicySet
+from govern.conditions import OPERATORS, AllOf, AnyOf, FactRef, NotOf, test_operator
+from govern.core import CompiledRule, PolicySet
 
 PACKAGE_RULES = "govern.rules"
 
@@ -41,7 +41,7 @@ class CompiledPolicySet:
 
 
 def static_module(name: str) -> str:
-    return resources.files("engine.rego").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("govern.rego").joinpath(name).read_text(encoding="utf-8")
 
 
 def compile_policy_set(policies: PolicySet) -> CompiledPolicySet:

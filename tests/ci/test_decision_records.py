@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from engine import __version__
-from engine.ci.decision_log import append_decision_records, decision_record
-from engine.core import PolicySet, decide, digest_of
-from engine.loading.catalog import Catalog, bundled_root, load_catalog, load_record_file
-from engine.records import ModelCard, Policy, Profile, Task, Waiver
+from govern import __version__
+from govern.ci.decision_log import append_decision_records, decision_record
+from govern.core import PolicySet, decide, digest_of
+from govern.loading.catalog import Catalog, bundled_root, load_catalog, load_record_file
+from govern.records import ModelCard, Policy, Profile, Task, Waiver
 from tests.conftest import AS_OF, REPO, RunLine
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, 15, 250000, tzinfo=dt.UTC)

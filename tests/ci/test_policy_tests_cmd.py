@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends.native import NativeBackend
-from engine.ci.policy_test_runner import run_policy_tests
-from engine.ci.policy_tests import load_policy_tests
-from engine.errors import InputError
-from engine.loading.catalog import Catalog, bundled_root
+from govern.backends.native import NativeBackend
+from govern.ci.policy_test_runner import run_policy_tests
+from govern.ci.policy_tests import load_policy_tests
+from govern.errors import InputError
+from govern.loading.catalog import Catalog, bundled_root
 from tests.conftest import AS_OF, REPO, RunLine
 
 GLM_REFACTORING = """\
@@ -51,10 +51,9 @@ def test_bundled_policy_tests_pass_and_cover_every_rule(run_line: RunLine,
     assert result.output.rstrip().endswith(" passed, 0 failed")
 
 
-def test_bundled_tests_ship_in_the_wheel_config() -> None:
-    pyproject = (REPO / "pyproject.toml").read_text()
-    assert '"policy_tests" = "engine/_bundled/policy_tests"' in pyproject
+def test_bundled_tests_are_a_package_resource() -> None:
     assert (bundled_root() / "policy_tests").is_dir()
+    assert (bundled_root() / "policy_tests").resolve() == (REPO / "policy_tests").resolve()
 
 
 def test_every_bundled_case_runs_and_passes(catalog: Catalog) -> None:

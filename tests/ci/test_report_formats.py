@@ -12,8 +12,8 @@ from check_support import AS_OF, DENIED_API, line_of, write
 from conftest import REPO, RunLine
 from junitparser import Failure, JUnitXml
 
-from engine.formats.github import command, escape_data, escape_property
-from engine.formats.markdown import cell
+from govern.formats.github import command, escape_data, escape_property
+from govern.formats.markdown import cell
 
 SARIF_SCHEMA = json.loads((REPO / "tests/ci/data/sarif-schema-2.1.0.json").read_text())
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.core import Decision, OptionDecision, decide
-from engine.loading.catalog import Catalog, load_catalog
+from govern.core import Decision, OptionDecision, decide
+from govern.loading.catalog import Catalog, load_catalog
 from tests.conftest import AS_OF, REPO, RunLine
 
 

@@ -7,7 +7,6 @@ import os
 import pty
 import re
 import select
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from engine.loading.yaml_source import read_yaml_file
-from engine.schemas import SCHEMA_KINDS, SHIPPED_SCHEMAS, schema_text
+from govern.loading.yaml_source import read_yaml_file
+from govern.schemas import SCHEMA_KINDS, SHIPPED_SCHEMAS, schema_text
 from tests.conftest import REPO, RunLine
 
 GLM = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", "2026-11-23"]
@@ -41,7 +40,7 @@ def test_json_is_byte_identical_across_runs_and_processes(tmp_path: Path) -> Non
     outputs = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-m", "cli", *GLM, "--format", "json"],
+        done = subprocess.run([sys.executable, "-m", "govern", *GLM, "--format", "json"],
                               cwd=tmp_path, env=env, capture_output=True, check=True)
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1]
@@ -74,7 +73,7 @@ def test_text_output_is_short_aligned_and_uncoloured_when_piped(run_line: RunLin
 def _run_in_terminal(args: list[str]) -> bytes:
     """Run govern on a real pseudo-terminal, as a person at a terminal would."""
     main_fd, child_fd = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "cli", *args], stdout=child_fd,
+    proc = subprocess.Popen([sys.executable, "-m", "govern", *args], stdout=child_fd,
                             stderr=child_fd, stdin=child_fd, cwd=REPO)
     os.close(child_fd)
     chunks = []
@@ -159,7 +158,7 @@ def test_schema_command_prints_a_valid_json_schema_equal_to_the_shipped_file(
     jsonschema.Draft202012Validator.check_schema(schema)
     shipped = SHIPPED_SCHEMAS / f"{kind}.schema.json"
     assert shipped.read_text() == printed == schema_text(kind), (
-        "run 'python -m engine.schemas' to regenerate the shipped schemas")
+        "run 'python -m govern.schemas' to regenerate the shipped schemas")
 
 
 @pytest.mark.parametrize(("kind", "folder"), [("model_card", "model_cards"), ("task", "tasks"),
@@ -226,22 +225,37 @@ def test_validate_bundled_catalog_and_a_team_catalog(tmp_path: Path, run_line: R
     assert run_line(["validate", str(single)]).exit_code == 0
 
 
-def test_installed_package_carries_the_bundled_catalog(tmp_path: Path) -> None:
-    """A fresh install (not the checkout) must find the catalog and decide."""
-    shutil.rmtree(tmp_path, ignore_errors=True)
+def test_wheel_installs_one_package_named_govern(tmp_path: Path) -> None:
+    """A wheel in a fresh venv: only ``govern`` is importable (no top-level ``engine`` or ``cli``
+    to clash with other packages), the command and ``python -m govern`` work from another
+    directory, and the bundled catalog comes with it."""
     wheel_dir = tmp_path / "wheel"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(REPO),
                     "-w", str(wheel_dir)], check=True, capture_output=True)
     (wheel,) = wheel_dir.glob("govern-*.whl")
-    target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True, capture_output=True)
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    where = subprocess.run([sys.executable, "-c", ("import cli, engine; print(cli.__file__); "
-                            "print(engine.__file__)")], cwd=tmp_path, env=env,
-                           capture_output=True, text=True, check=True).stdout
-    assert where.count(str(target)) == 2, "the installed copy, not the checkout, must run"
-    done = subprocess.run([sys.executable, "-m", "cli", *GLM], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "recommendation: self-host" in done.stdout
+    venv = tmp_path / "venv"
+    # A venv of its own (not --system-site-packages, which would bring this checkout's
+    # editable install along): the dependencies come from the package index, as for a user.
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python, govern = venv / "bin" / "python", venv / "bin" / "govern"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                    str(wheel)], check=True, capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GOVERN_CATALOG")}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=elsewhere, env=env, capture_output=True, text=True,
+                              check=False)
+
+    for name in ("engine", "cli"):
+        done = run(str(python), "-c", f"import {name}")
+        assert done.returncode == 1 and "ModuleNotFoundError" in done.stderr, name
+    where = run(str(python), "-c", "import govern, govern.cli; print(govern.__file__)")
+    assert str(venv) in where.stdout, "the installed copy, not the checkout, must run"
+    version = run(str(govern), "--version")
+    assert version.returncode == 0 and version.stdout.startswith("govern, version ")
+    for command in ([str(govern)], [str(python), "-m", "govern"]):
+        done = run(*command, *GLM)
+        assert done.returncode == 0, done.stderr
+        assert "recommendation: self-host" in done.stdout

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from engine.conditions import OPERATORS, Condition, compile_condition, referenced_facts
+from govern.conditions import OPERATORS, Condition, compile_condition, referenced_facts
 
 AS_OF = dt.date(2026, 11, 23)
 parse = TypeAdapter(Condition).validate_python

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from engine.conditions import OPERATORS
-from engine.facts import FACTS
+from govern.conditions import OPERATORS
+from govern.facts import FACTS
 from tests.conftest import REPO, RunLine
 
 README = (REPO / "README.md").read_text()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.formats import DECISION_FORMATS
+from govern.formats import DECISION_FORMATS
 from tests.conftest import AS_OF, RunLine
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.loading.yaml_source import MAX_FILE_BYTES
+from govern.loading.yaml_source import MAX_FILE_BYTES
 from tests.conftest import REPO, RunLine
 
 GOOD_RULE = """\

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from opa_binary import OpaServer, OpaUnavailable, ensure_opa
 
-from engine.backends.opa import OpaBackend
+from govern.backends.opa import OpaBackend
 
 
 @pytest.fixture(scope="session")

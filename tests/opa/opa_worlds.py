@@ -17,13 +17,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from engine.backends import Backend, DecisionRequest
-from engine.backends.native import NativeBackend
-from engine.conditions import OPERATORS
-from engine.core import PolicySet
-from engine.facts import FACTS
-from engine.policy_checks import check_model_card, check_policy
-from engine.records import ModelCard, Policy, Profile, Task, Waiver
+from govern.backends import Backend, DecisionRequest
+from govern.backends.native import NativeBackend
+from govern.conditions import OPERATORS
+from govern.core import PolicySet
+from govern.facts import FACTS
+from govern.policy_checks import check_model_card, check_policy
+from govern.records import ModelCard, Policy, Profile, Task, Waiver
 
 HOSTILE = [
     'a "quoted" word', "back\\slash \\n \\u0041", "close } brace", "{{ double }}", "{not.a.fact}",
@@ -145,7 +145,7 @@ def profiles(draw: st.DrawFn, profile_id: str) -> dict[str, Any]:
 _BY_TYPE: dict[str, list[str]] = {}
 for _path, _spec in FACTS.items():
     _BY_TYPE.setdefault(_spec.type, []).append(_path)
-# Operand facts per operator kind, mirroring engine.policy_checks._check_test.
+# Operand facts per operator kind, mirroring govern.policy_checks._check_test.
 _REF_TYPE = {"list": "list", "number": "number", "date": "date"}
 
 

@@ -7,10 +7,10 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from opa_worlds import World, assert_engines_agree, worlds
 
-from engine.backends import DecisionRequest
-from engine.backends.native import NativeBackend
-from engine.backends.opa import OpaBackend
-from engine.loading.catalog import Catalog
+from govern.backends import DecisionRequest
+from govern.backends.native import NativeBackend
+from govern.backends.opa import OpaBackend
+from govern.loading.catalog import Catalog
 from tests.conftest import AS_OF
 
 EXAMPLES = 200

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from opa_worlds import HOSTILE, assert_engines_agree, make_world
 
-from engine.backends.opa import OpaBackend
-from engine.loading.catalog import Catalog
-from engine.rego.bundle import build_bundle, bundle_data, export_rego
-from engine.rego.compiler import compile_policy_set
+from govern.backends.opa import OpaBackend
+from govern.loading.catalog import Catalog
+from govern.rego.bundle import build_bundle, bundle_data, export_rego
+from govern.rego.compiler import compile_policy_set
 from tests.conftest import RunLine
 
 
@@ -154,7 +154,7 @@ def test_export_rego_writes_the_bundle_files(run_line: RunLine, tmp_path: Path) 
 
 
 def test_empty_policy_set_compiles(opa_bin: Path, tmp_path: Path) -> None:
-    from engine.core import PolicySet
+    from govern.core import PolicySet
 
     compiled = compile_policy_set(PolicySet([]))
     _write(tmp_path, compiled.modules, bundle_data(compiled, None))

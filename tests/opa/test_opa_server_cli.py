@@ -13,13 +13,13 @@ import pytest
 import requests
 from opa_binary import OpaServer, free_port
 
-from engine.backends import DecisionRequest
-from engine.backends.native import NativeBackend
-from engine.backends.opa import OpaBackend
-from engine.core import Decision
-from engine.errors import EngineError
-from engine.loading.catalog import Catalog
-from engine.rego.bundle import build_bundle
+from govern.backends import DecisionRequest
+from govern.backends.native import NativeBackend
+from govern.backends.opa import OpaBackend
+from govern.core import Decision
+from govern.errors import EngineError
+from govern.loading.catalog import Catalog
+from govern.rego.bundle import build_bundle
 from tests.conftest import AS_OF, REPO, RunLine
 
 ARGS = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", AS_OF.isoformat()]
@@ -189,7 +189,7 @@ def test_bad_answers(run_line: RunLine, fake_opa: tuple[str, type[_FakeOpa]], st
 
 def test_compile_errors_are_engine_errors(opa_server: OpaServer, catalog: Catalog,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.rego import compiler
+    from govern.rego import compiler
 
     original = compiler.static_module
     broken = "\nbroken := undefined_function(1)\n"
