@@ -1,0 +1,70 @@
+"""The one number grammar govern reads, in YAML records and in settings alike.
+
+YAML 1.1 (what PyYAML implements) reads far more than decimals as numbers: ``0700`` is octal
+448, ``10:40`` is sexagesimal 640, ``0x1F``, ``1_000``, ``.nan`` and ``.inf`` are numbers too.
+Each of these has turned a typo into a silent allow (a NaN operand makes a comparison false, an
+infinite capacity fits every model), so govern accepts plain decimals only and refuses the rest
+with a message that says what was read. Integers are also bounded to what a JSON number (and so
+OPA) represents exactly, so both engines compare the same values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+PLAIN_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+"""An optional minus, an integer part without leading zeros, an optional fraction."""
+
+MAX_EXACT_INTEGER = 2**53
+"""Beyond this a JSON number (a double) no longer holds every integer exactly."""
+
+NUMBER_GRAMMAR = "a plain decimal number such as 640, 0.5 or -3"
+
+
+def number_problem(text: str) -> str | None:
+    """Why ``text`` is not a number govern accepts, or None when it is one."""
+    if not PLAIN_DECIMAL.fullmatch(text):
+        return f"{_reading(text)}; govern takes only {NUMBER_GRAMMAR}"
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > MAX_EXACT_INTEGER:
+        return (f"{text!r} is out of range; govern takes numbers between "
+                f"-{MAX_EXACT_INTEGER} and {MAX_EXACT_INTEGER}")
+    return None
+
+
+def parse_number(text: str) -> int | float:
+    """``text`` as an int (no fraction) or float; ValueError saying why when it is refused."""
+    problem = number_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return float(text) if "." in text else int(text)
+
+
+def _reading(text: str) -> str:
+    """What YAML 1.1 (or a careless reader) would have made of ``text``, said plainly."""
+    bare = text.lstrip("+-")
+    lowered = bare.lower()
+    if lowered in (".nan", "nan"):
+        return f"{text!r} is not-a-number (NaN)"
+    if lowered in (".inf", "inf", "infinity"):
+        return f"{text!r} is infinite"
+    if lowered.startswith("0x"):
+        return f"{text!r} is a hexadecimal number"
+    if lowered.startswith("0b"):
+        return f"{text!r} is a binary number"
+    if lowered.startswith("0o") or re.fullmatch(r"0[0-7_]+", bare):
+        return f"{text!r} is an octal number in YAML 1.1 ({text} would not mean what it says)"
+    if ":" in bare:
+        return f"{text!r} is a sexagesimal (base 60) number in YAML 1.1"
+    if "_" in bare:
+        return f"{text!r} has digit separators ('_')"
+    if re.fullmatch(r"0[0-9]+(\.[0-9]*)?", bare):
+        return f"{text!r} has a leading zero"
+    if "e" in lowered:
+        return f"{text!r} has an exponent"
+    if text.startswith("+"):
+        return f"{text!r} has a plus sign"
+    if bare.startswith(".") or bare.endswith("."):
+        return f"{text!r} has no digit on one side of the decimal point"
+    return f"{text!r} is not a plain decimal number"
