@@ -26,9 +26,10 @@ def number_problem(text: str) -> str | None:
     """Why ``text`` is not a number govern accepts, or None when it is one."""
     if not PLAIN_DECIMAL.fullmatch(text):
         return f"{_reading(text)}; govern takes only {NUMBER_GRAMMAR}"
-    value = float(text)
-    if not math.isfinite(value) or abs(value) > MAX_EXACT_INTEGER:
-        return (f"{text!r} is out of range; govern takes numbers between "
+    whole = int(text.split(".")[0])  # exact, unlike float() for long digit strings
+    if abs(whole) >= MAX_EXACT_INTEGER or not math.isfinite(float(text)):
+        shown = text if len(text) <= 24 else f"{text[:12]}...({len(text)} digits)"
+        return (f"{shown} is out of range; govern takes numbers strictly between "
                 f"-{MAX_EXACT_INTEGER} and {MAX_EXACT_INTEGER}")
     return None
 
