@@ -20,13 +20,13 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from govern.conditions import CompiledCondition, compile_condition, referenced_facts
+from govern.conditions import CompiledCondition, Tri, compile_condition, referenced_facts
 from govern.facts import read_facts
 from govern.records import (
     Deployment,
@@ -260,23 +260,51 @@ def _applies(rule: Rule, option: Option, task: Task) -> bool:
     )
 
 
-def _finding(compiled: CompiledRule, facts: dict[str, Any], as_of: dt.date) -> Finding | None:
-    rule = compiled.rule
-    outcome = compiled.condition(facts, as_of) if compiled.condition else True
+def condition_outcome(compiled: CompiledRule, facts: Mapping[str, Any], as_of: dt.date) -> Tri:
+    """Whether a rule's condition holds on these facts: True, False, or None (unknown).
+    A rule without a condition always holds."""
+    return compiled.condition(facts, as_of) if compiled.condition else True
+
+
+def effect_of(compiled: CompiledRule, outcome: Tri) -> Effect | None:
+    """The effect of a rule whose condition came out ``outcome``: none when it is false; when
+    unknown, the rule's own effect if ``when_unknown`` is ``fire``, else ``warn``."""
     if outcome is False:
+        return None
+    if outcome is None and compiled.rule.when_unknown != "fire":
+        return "warn"
+    return compiled.rule.effect
+
+
+def evaluate_rule(compiled: CompiledRule, facts: Mapping[str, Any], as_of: dt.date
+                  ) -> tuple[Effect, str, list[str]] | None:
+    """What a rule gives on these facts: ``(effect, message, unknown facts)``, or None when it
+    does not fire. Plain data, so the matrix path (``govern.matrix``) shares it with ``decide``.
+
+    ``facts`` needs only the rule's condition and message facts; a path it lacks is unknown.
+    """
+    outcome = condition_outcome(compiled, facts, as_of)
+    effect = effect_of(compiled, outcome)
+    if effect is None:
         return None
     if outcome is None:
         unknown = [path for path in compiled.facts_read if facts.get(path) is None]
-        effect: Effect = rule.effect if rule.when_unknown == "fire" else "warn"
         prefix = "insufficient evidence" if effect != "warn" else "cannot check"
-        message = f"{prefix}: {', '.join(unknown)} unknown ({rule.description})"
-        return Finding(rule=rule.id, policy=compiled.policy, effect=effect,
-                       severity=rule.severity, message=message, unknown_facts=unknown)
+        description = compiled.rule.description
+        return effect, f"{prefix}: {', '.join(unknown)} unknown ({description})", unknown
     message = "".join(
         text if kind == "text" else render_value(facts.get(text)) for kind, text in compiled.message
     )
-    return Finding(rule=rule.id, policy=compiled.policy, effect=rule.effect,
-                   severity=rule.severity, message=message)
+    return effect, message, []
+
+
+def _finding(compiled: CompiledRule, facts: dict[str, Any], as_of: dt.date) -> Finding | None:
+    evaluated = evaluate_rule(compiled, facts, as_of)
+    if evaluated is None:
+        return None
+    effect, message, unknown = evaluated
+    return Finding(rule=compiled.rule.id, policy=compiled.policy, effect=effect,
+                   severity=compiled.rule.severity, message=message, unknown_facts=unknown)
 
 
 def _waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Task,

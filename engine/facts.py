@@ -114,6 +114,11 @@ def _all_fact_specs() -> dict[str, FactSpec]:
 FACTS: dict[str, FactSpec] = _all_fact_specs()
 """Every addressable fact path, with its type."""
 
+_PATHS_IN: dict[str, list[str]] = {
+    namespace: [path for path in FACTS if path.startswith(namespace + ".")]
+    for namespace in ("model", "option", "task", "profile")
+}
+
 
 # ---------------------------------------------------------------- reading facts
 
@@ -168,13 +173,20 @@ DERIVERS: dict[str, Callable[[ModelCard, Option, Task, Profile], Any]] = {
 assert DERIVERS.keys() == DERIVED.keys()
 
 
+def record_facts(prefix: str, record: BaseModel) -> dict[str, Any]:
+    """The values of one record's fact paths under ``prefix`` (``model``, ``option``, ``task``,
+    ``profile``): every path of FACTS in that namespace, ``None`` marking unknown."""
+    raw: dict[str, Any] = {}
+    _flatten(prefix, record.model_dump(mode="python", by_alias=True), raw)
+    return {path: raw.get(path) for path in _PATHS_IN[prefix]}
+
+
 def read_facts(model: ModelCard, option: Option, task: Task, profile: Profile) -> dict[str, Any]:
     """Every fact of FACTS for one (model, option, task, profile); ``None`` marks unknown."""
-    raw: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
     for prefix, record in (("model", model), ("option", option), ("task", task),
                            ("profile", profile)):
-        _flatten(prefix, record.model_dump(mode="python", by_alias=True), raw)
-    facts = {path: raw.get(path) for path in FACTS if not path.startswith("derived.")}
+        facts.update(record_facts(prefix, record))
     for path, derive in DERIVERS.items():
         facts[path] = derive(model, option, task, profile)
     return facts

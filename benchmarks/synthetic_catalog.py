@@ -1,0 +1,94 @@
+"""A seeded synthetic catalog: model cards and tasks like the bundled ones, in any number.
+
+Every record is built as the dict a YAML file would hold and validated by the real pydantic
+models, so the benchmark decides the same kind of input a team's catalog gives. The same seed
+gives the same catalog on every machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from govern.records import ModelCard, Task
+
+JURISDICTIONS = ["US", "EU", "CN", "GB", "IN", "JP", "KR", "CA"]
+REGIONS = ["us-east", "us-west", "eu-west", "eu-central", "cn-north", "uk-south", "ap-south",
+           "ap-northeast"]
+PROVIDERS = ["Z.ai", "Anthropic", "OpenAI", "DeepSeek", "Moonshot", "MiniMax", "AWS Bedrock",
+             "Azure", "Google Vertex", "Together", "Fireworks", "OpenRouter", "Mistral",
+             "Groq", "Cerebras"]
+LICENCES = ["MIT", "Apache-2.0", "BSD-3-Clause", "proprietary", "Llama-community",
+            "Qwen-licence", None]
+DATA_CLASSES = ["public_text", "internal_documents", "source_code", "trade_secrets",
+                "personal_data", "regulated_data", "research_data", "legal_documents",
+                "security_findings"]
+SOURCE = [{"publication": "Synthetic benchmark catalog"}]
+
+
+def _maybe(rng: random.Random, value: Any, known: float = 0.8) -> Any:
+    return value if rng.random() < known else None
+
+
+def _offering(rng: random.Random) -> dict[str, Any]:
+    return {
+        "provider": rng.choice(PROVIDERS),
+        "host_jurisdiction": _maybe(rng, rng.choice(JURISDICTIONS), 0.9),
+        "regions": _maybe(rng, sorted(rng.sample(REGIONS, rng.randint(1, 3))), 0.6),
+        "pricing": {"input_usd_per_mtok": _maybe(rng, round(rng.uniform(0.1, 20), 2)),
+                    "output_usd_per_mtok": _maybe(rng, round(rng.uniform(0.3, 80), 2))},
+        "data_terms": {"retention_days": _maybe(rng, rng.choice([0, 7, 30, 90, 365]), 0.5),
+                       "trains_on_customer_data": _maybe(rng, rng.random() < 0.2, 0.5)},
+    }
+
+
+def card(rng: random.Random, index: int) -> dict[str, Any]:
+    """One model card as the dict its YAML file would hold."""
+    open_weights = _maybe(rng, rng.random() < 0.6)
+    total = round(rng.uniform(1, 2000), 1)
+    status = rng.choice(["available"] * 8 + ["suspended", "withdrawn", None])
+    data: dict[str, Any] = {
+        "id": f"model-{index:04d}",
+        "name": f"Model {index:04d}",
+        "vendor": {"name": f"Vendor {index % 97}",
+                   "jurisdiction": _maybe(rng, rng.choice(JURISDICTIONS), 0.9)},
+        "license": rng.choice(LICENCES),
+        "open_weights": open_weights,
+        "parameters": {"total_billion": total, "active_billion": _maybe(rng, round(total / 10, 1))},
+        "context_window_tokens": _maybe(rng, rng.choice([32_000, 128_000, 200_000, 1_000_000])),
+        "api_offerings": [_offering(rng) for _ in range(rng.choice([0, 1, 1, 2, 2, 3]))],
+        "revocation": {"status": status,
+                       "since": "2026-06-12" if status in ("suspended", "withdrawn") else None,
+                       "government_can_revoke": _maybe(rng, rng.random() < 0.5, 0.6)},
+        "safeguards": {"audits": rng.choice([None, None, [], [{
+            "auditor": "Example Labs", "scope": "safeguards", "source": "synthetic"}]])},
+        "as_of": (dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 330))).isoformat(),
+        "sources": SOURCE,
+    }
+    if open_weights is not False:
+        data["self_hosting"] = {"estimated_accelerator_memory_gb": _maybe(rng, total)}
+    if rng.random() < 0.15:
+        data["disputes"] = [{"fact": "parameters.total_billion", "recorded": "the larger",
+                             "claims": [{"value": total, "source": "vendor"},
+                                        {"value": round(total * 0.97, 1), "source": "analyst"}]}]
+    return data
+
+
+def task(rng: random.Random, index: int) -> dict[str, Any]:
+    """One task as the dict its YAML file would hold."""
+    return {
+        "id": f"task-{index:03d}",
+        "name": f"Task {index:03d}",
+        "description": "A synthetic use case.",
+        "risk_tier": rng.choice(["high", "lower", "lower"]),
+        "data_classes": rng.sample(DATA_CLASSES, rng.randint(1, 3)),
+        "business_critical": rng.random() < 0.3,
+    }
+
+
+def synthetic_records(seed: int, cards: int, tasks: int) -> tuple[list[ModelCard], list[Task]]:
+    """``cards`` validated model cards and ``tasks`` validated tasks from ``seed``."""
+    rng = random.Random(seed)
+    return ([ModelCard.model_validate(card(rng, i)) for i in range(cards)],
+            [Task.model_validate(task(rng, i)) for i in range(tasks)])

@@ -1,0 +1,192 @@
+"""The two levels a row is decided at (see ``govern.matrix.rows``).
+
+- ``OutlineLevel``: what a rule's condition gives (its effect, or nothing), the verdicts and
+  the recommendation: a ``CellSummary`` per cell. Messages are never built, so rules are
+  memoized on their condition's facts only and most rows are shared between models.
+- ``DetailLevel``: the whole finding, message included: a ``CellOutcome`` per cell, from
+  which the ``Decision`` follows.
+
+Both follow ``govern.core.decide`` step for step (waivers, verdicts, the recommendation) and
+use the core's own ``condition_outcome``, ``effect_of`` and ``evaluate_rule``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from govern.core import PolicySet, Recommendation, condition_outcome, effect_of, evaluate_rule
+from govern.matrix.outcomes import (
+    AppliedWaiverRow,
+    CellOutcome,
+    CellSummary,
+    FindingRow,
+    FiredRule,
+    ObligationRow,
+    OptionOutcome,
+    OptionSummary,
+    WaiverUseRow,
+)
+from govern.matrix.rows import Level
+from govern.matrix.rule_plan import Reads, RulePlan
+from govern.records import Effect, Option, Profile, Task, Waiver
+
+
+@dataclass
+class Interner:
+    """Keeps one copy of each distinct value. Share one between the two matrices of a diff
+    and equal results are the same object on both sides, so comparing them is cheap."""
+
+    table: dict[Any, Any] = field(default_factory=dict)
+
+    def __call__(self, value: Any) -> Any:
+        return self.table.setdefault(value, value)
+
+
+def matching_waivers(waivers: Sequence[Waiver], rule: str, task: Task, as_of: dt.date
+                     ) -> tuple[list[Waiver], Waiver | None]:
+    """The waivers (of an option's candidates, sorted by id) that match a deny finding of
+    ``rule`` for ``task``, and the first of them still in force: the one that applies."""
+    matching = [w for w in waivers if w.rule == rule and w.scope.task in (None, task.id)]
+    return matching, next((w for w in matching if as_of <= w.expires), None)
+
+
+def recommended_index(profile: Profile, options: Sequence[tuple[str, str]]) -> int | None:
+    """Which of the (deployment, verdict) options is recommended: the first allowed one in
+    the profile's preference order, or None (disallow)."""
+    for deployment in profile.preference:
+        for index, (option_deployment, verdict) in enumerate(options):
+            if option_deployment == deployment and verdict == "allowed":
+                return index
+    return None
+
+
+def _verdict(effects_waived: list[tuple[Effect, bool]]) -> tuple[Literal["allowed", "denied"],
+                                                                 bool]:
+    """(verdict, waived) from each finding's effect and whether a waiver set it aside."""
+    denies = [waived for effect, waived in effects_waived if effect == "deny"]
+    standing = not all(denies)
+    return ("denied" if standing else "allowed"), bool(denies) and not standing
+
+
+class OutlineLevel(Level[Effect | None, OptionSummary, CellSummary]):
+    shares_rows = True
+
+    def __init__(self, policies: PolicySet, as_of: dt.date, interner: Interner) -> None:
+        self.as_of = as_of
+        self.intern = interner
+        self.obligation_of = policies.obligation_of
+
+    def reads(self, plan: RulePlan) -> Reads:
+        return plan.condition
+
+    def evaluate(self, plan: RulePlan, facts: dict[str, Any]) -> Effect | None:
+        return effect_of(plan.compiled, condition_outcome(plan.compiled, facts, self.as_of))
+
+    def option(self, option: Option, given: list[tuple[RulePlan, Effect | None]],
+               waivers: list[Waiver], task: Task) -> OptionSummary:
+        fired = []
+        for plan, effect in given:
+            assert effect is not None  # rows pass only rules that fired
+            rule = plan.compiled.rule
+            live = None
+            if effect == "deny" and waivers:
+                live = matching_waivers(waivers, rule.id, task, self.as_of)[1]
+            fired.append(self.intern(FiredRule(
+                rule.id, effect, rule.severity,
+                self.obligation_of[rule.id] if effect == "require" else None,
+                live.id if live is not None else None)))
+        verdict, waived = _verdict([(f.effect, f.waiver is not None) for f in fired])
+        return self.intern(OptionSummary(option.deployment, option.provider, verdict, waived,
+                                         False, tuple(fired)))
+
+    def cell(self, profile: Profile, options: list[OptionSummary]) -> CellSummary:
+        index = recommended_index(profile, [(o.deployment, o.verdict) for o in options])
+        recommendation: Recommendation = "disallow"
+        if index is not None:
+            options = list(options)
+            options[index] = self.intern(options[index]._replace(recommended=True))
+            recommendation = options[index].deployment
+        return self.intern(CellSummary(recommendation, tuple(options)))
+
+
+@dataclass(frozen=True)
+class PreOption:
+    """An option's outcome before the cell picks the recommended one, and the waivers its
+    deny findings matched (applied or expired)."""
+
+    outcome: OptionOutcome
+    uses: tuple[WaiverUseRow, ...]
+
+
+class DetailLevel(Level[int, PreOption, CellOutcome]):
+    none = 0
+    """The finding id of 'the rule did not fire'."""
+
+    def __init__(self, policies: PolicySet, as_of: dt.date, interner: Interner) -> None:
+        self.as_of = as_of
+        self.intern = interner
+        self.obligation_of = policies.obligation_of
+        self._findings: list[FindingRow] = [FindingRow("", "", "warn", "low", "", (), None)]
+        self._finding_ids: dict[FindingRow, int] = {}
+
+    def reads(self, plan: RulePlan) -> Reads:
+        return plan.finding
+
+    def evaluate(self, plan: RulePlan, facts: dict[str, Any]) -> int:
+        evaluated = evaluate_rule(plan.compiled, facts, self.as_of)
+        if evaluated is None:
+            return self.none
+        effect, message, unknown = evaluated
+        rule = plan.compiled.rule
+        finding = self.intern(FindingRow(rule.id, plan.compiled.policy, effect, rule.severity,
+                                         message, tuple(unknown), None))
+        found = self._finding_ids.get(finding)
+        if found is None:
+            found = self._finding_ids[finding] = len(self._findings)
+            self._findings.append(finding)
+        return found
+
+    def option(self, option: Option, given: list[tuple[RulePlan, int]], waivers: list[Waiver],
+               task: Task) -> PreOption:
+        findings = []
+        uses: dict[str, WaiverUseRow] = {}
+        for _, finding_id in given:
+            finding = self._findings[finding_id]
+            if finding.effect == "deny" and waivers:
+                finding = self._waive(finding, waivers, task, uses)
+            findings.append(finding)
+        verdict, waived = _verdict([(f.effect, f.waiver is not None) for f in findings])
+        obligations = tuple(
+            self.intern(ObligationRow(self.obligation_of[f.rule], f.rule, f.message))
+            for f in findings if f.effect == "require")
+        outcome = self.intern(OptionOutcome(option.deployment, option.provider, verdict, waived,
+                                            False, tuple(findings), obligations))
+        return PreOption(outcome, tuple(uses.values()))
+
+    def _waive(self, finding: FindingRow, waivers: list[Waiver], task: Task,
+               uses: dict[str, WaiverUseRow]) -> FindingRow:
+        matching, live = matching_waivers(waivers, finding.rule, task, self.as_of)
+        for waiver in matching:
+            status: Literal["applied", "expired"] = (
+                "applied" if self.as_of <= waiver.expires else "expired")
+            uses[waiver.id] = self.intern(WaiverUseRow(
+                waiver.id, waiver.rule, waiver.owner, waiver.reason, waiver.reference,
+                waiver.expires.isoformat(), status))
+        if live is None:
+            return finding
+        return self.intern(finding._replace(waiver=self.intern(AppliedWaiverRow(
+            live.id, live.owner, live.reason, live.reference, live.expires.isoformat()))))
+
+    def cell(self, profile: Profile, options: list[PreOption]) -> CellOutcome:
+        outcomes = [p.outcome for p in options]
+        index = recommended_index(profile, [(o.deployment, o.verdict) for o in outcomes])
+        recommendation: Recommendation = "disallow"
+        if index is not None:
+            outcomes[index] = self.intern(outcomes[index]._replace(recommended=True))
+            recommendation = outcomes[index].deployment
+        uses = {u.id: u for p in options for u in p.uses}
+        return self.intern(CellOutcome(recommendation, tuple(outcomes),
+                                       tuple(uses[k] for k in sorted(uses))))

@@ -1,0 +1,118 @@
+"""A decided matrix: every (profile, model, task) cell at one date, under one policy set.
+
+``decide_matrix`` is the seam every consumer uses (the CLI's formats, ``govern diff``, an HTML
+report): records in, a ``MatrixResult`` out. The result holds each cell's outline (a shared
+``CellSummary``: recommendation, verdicts, fired rules). The full outcome of a cell, messages
+included, is decided when asked for, a row at a time (``detail_rows``), and the pydantic
+``Decision`` of a cell only for that cell (``decision``): a 300,000-cell matrix never holds
+300,000 decisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from govern.core import Decision, PolicySet
+from govern.matrix.levels import DetailLevel, Interner, OutlineLevel
+from govern.matrix.outcomes import Cell, CellOutcome, CellSummary, decision_document, to_decision
+from govern.matrix.rows import RowEngine
+from govern.records import ModelCard, Profile, Task, Waiver
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The records along the sides of the matrix, in the order they are shown."""
+
+    profiles: tuple[Profile, ...]
+    models: tuple[ModelCard, ...]
+    tasks: tuple[Task, ...]
+
+    @cached_property
+    def task_index(self) -> dict[str, int]:
+        return {t.id: i for i, t in enumerate(self.tasks)}
+
+
+@dataclass
+class MatrixResult:
+    """Every (profile, model, task) cell decided as of one date under one policy set."""
+
+    axis: Axis
+    as_of: dt.date
+    policies: PolicySet
+    waivers: tuple[Waiver, ...]
+    rows: dict[tuple[str, str], list[CellSummary]]
+    """(profile id, model id) -> each task's outline, in ``axis.tasks`` order."""
+    interner: Interner = field(default_factory=Interner, repr=False)
+
+    @property
+    def policy_set_digest(self) -> str:
+        return self.policies.digest
+
+    def __len__(self) -> int:
+        return len(self.axis.profiles) * len(self.axis.models) * len(self.axis.tasks)
+
+    def cells(self) -> Iterator[tuple[Cell, CellSummary]]:
+        """Every cell with its outline: by profile, then model, then task, in axis order."""
+        for profile in self.axis.profiles:
+            for model in self.axis.models:
+                row = self.rows[profile.id, model.id]
+                for task, summary in zip(self.axis.tasks, row, strict=True):
+                    yield Cell(profile.id, model.id, task.id), summary
+
+    def summary(self, cell: Cell) -> CellSummary:
+        return self.rows[cell.profile, cell.model][self.axis.task_index[cell.task]]
+
+    # ------------------------------------------------------------ the full outcomes
+
+    @cached_property
+    def _details(self) -> RowEngine[Any, Any, CellOutcome]:
+        level = DetailLevel(self.policies, self.as_of, self.interner)
+        return RowEngine(level, self.axis.tasks, self.policies, self.as_of, self.waivers)
+
+    def detail_rows(self, profile: Profile, models: Sequence[ModelCard] | None = None
+                    ) -> Iterator[tuple[ModelCard, list[CellOutcome]]]:
+        """Each model's full outcome for every task (in task order), under ``profile``."""
+        return self._details.rows(profile, self.axis.models if models is None else models)
+
+    def outcomes(self) -> Iterator[tuple[Cell, CellOutcome]]:
+        """Every cell with its full outcome, in ``cells()`` order, decided a row at a time."""
+        for profile in self.axis.profiles:
+            for model, row in self.detail_rows(profile):
+                for task, outcome in zip(self.axis.tasks, row, strict=True):
+                    yield Cell(profile.id, model.id, task.id), outcome
+
+    def outcome(self, cell: Cell) -> CellOutcome:
+        profile = next(p for p in self.axis.profiles if p.id == cell.profile)
+        model = next(m for m in self.axis.models if m.id == cell.model)
+        ((_, row),) = self.detail_rows(profile, [model])
+        return row[self.axis.task_index[cell.task]]
+
+    def document(self, cell: Cell, outcome: CellOutcome) -> dict[str, Any]:
+        """The cell's decision as JSON-ready data, as ``govern evaluate --format json`` has it."""
+        return decision_document(cell, outcome, self.as_of.isoformat(), self.policy_set_digest)
+
+    def decision(self, cell: Cell) -> Decision:
+        """The cell's pydantic ``Decision``, equal to ``govern.core.decide``'s."""
+        return to_decision(cell, self.outcome(cell), self.as_of.isoformat(),
+                           self.policy_set_digest)
+
+
+def decide_matrix(profiles: Sequence[Profile], models: Sequence[ModelCard],
+                  tasks: Sequence[Task], policies: PolicySet, as_of: dt.date,
+                  waivers: Sequence[Waiver] = (), interner: Interner | None = None
+                  ) -> MatrixResult:
+    """Decide every (profile, model, task) cell's outline as of ``as_of``. Pure.
+
+    ``interner`` may be shared with another call (as ``govern diff`` does) so outcomes equal
+    on both sides are the same objects. Model, task and profile ids must be unique.
+    """
+    interner = interner or Interner()
+    engine = RowEngine(OutlineLevel(policies, as_of, interner), tasks, policies, as_of, waivers)
+    rows = {(profile.id, model.id): row
+            for profile in profiles for model, row in engine.rows(profile, models)}
+    return MatrixResult(Axis(tuple(profiles), tuple(models), tuple(tasks)), as_of, policies,
+                        tuple(waivers), rows, interner)

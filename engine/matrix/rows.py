@@ -1,0 +1,301 @@
+"""Deciding the matrix one row at a time: a (profile, model) and every task at once.
+
+``RowEngine`` does the work both levels share; a ``Level`` says what a rule gives and how
+options and cells are made of it:
+
+- the outline (``govern.matrix.levels.OutlineLevel``): which rules fire with which effect,
+  the verdicts and the recommendation; what grids, CSV and the first pass of a diff need;
+- the detail (``DetailLevel``): the whole decision, messages included.
+
+How the work is cut down, each step keeping the result exactly what ``govern.core.decide``
+gives:
+
+- Facts are read once per record and once per option, and only those some rule reads.
+- Options are built once per (profile, model) by ``govern.core.build_options`` itself.
+- What a rule gives is memoized on the values of the facts it reads (``rule_plan``): a rule
+  with no task side is computed once per distinct option-side values, the others once per
+  distinct pair of option-side values and task-side value ids.
+- Along a row, a rule gives either one value for every task or a column of values; an
+  option's result for each task comes from a tuple of those values, built once per distinct
+  tuple, and a cell's from its options' results.
+- In the outline, a row depends only on the profile and the options' signatures (what each
+  rule gave), so models with equal signatures share one row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
+
+from govern.core import PolicySet, build_options
+from govern.facts import record_facts
+from govern.matrix.fact_values import DerivedColumns, OptionContext, TaskFacts, ValueIds
+from govern.matrix.rule_plan import Reads, RulePlan, ScopeClass, plan_rule
+from govern.records import ModelCard, Option, Profile, Task, Waiver
+
+V = TypeVar("V", bound=Hashable)
+"""What a rule gives on one option and task: hashable, so option results can be shared."""
+O = TypeVar("O")
+"""An option's result for one task, before the cell picks the recommended option."""
+C = TypeVar("C")
+"""A cell's result."""
+
+
+class Column(tuple[Any, ...]):
+    """What a rule gives on an option, task by task (in task order)."""
+
+
+class Level(ABC, Generic[V, O, C]):
+    """What a row is made of."""
+
+    shares_rows: bool = False
+    """Whether rows of models with equal signatures are shared (worth it when a rule's value
+    rarely names the model, as in the outline)."""
+
+    @abstractmethod
+    def reads(self, plan: RulePlan) -> Reads:
+        """The facts what a rule gives depends on."""
+
+    @abstractmethod
+    def evaluate(self, plan: RulePlan, facts: dict[str, Any]) -> V:
+        """What the rule gives on these facts; ``self.none`` when it does not fire."""
+
+    none: Any = None
+
+    @abstractmethod
+    def option(self, option: Option, given: list[tuple[RulePlan, V]], waivers: list[Waiver],
+               task: Task) -> O:
+        """An option's result from the values its applicable rules gave (in rule order),
+        the waivers that may match its findings, and the task."""
+
+    @abstractmethod
+    def cell(self, profile: Profile, options: list[O]) -> C:
+        """A cell's result from its options' results, in option order."""
+
+
+class RowEngine(Generic[V, O, C]):
+    """Decides rows of the matrix at one date under one policy set and set of waivers."""
+
+    def __init__(self, level: Level[V, O, C], tasks: Sequence[Task], policies: PolicySet,
+                 as_of: dt.date, waivers: Sequence[Waiver] = ()) -> None:
+        self.level = level
+        self.as_of = as_of
+        self.waivers = sorted(waivers, key=lambda w: w.id)
+        self.values = ValueIds()
+        self.tasks = TaskFacts(tasks, self.values)
+        self.plans = [plan_rule(i, c) for i, c in enumerate(policies.rules)]
+        scopes: list[ScopeClass] = [(t.risk_tier, t.business_critical) for t in self.tasks.tasks]
+        self.scopes = sorted(set(scopes))
+        self.scope_ids = [self.scopes.index(s) for s in scopes]
+        self.applies = [[plan.applies_to_tasks_of(scope) for scope in self.scopes]
+                        for plan in self.plans]
+        """Per rule and scope number: whether the rule applies to tasks of that scope."""
+        self._memo: dict[tuple[int, tuple[Any, ...]], dict[Any, V]] = {}
+        self._model_facts: dict[str, dict[str, Any]] = {}
+        self._option_results: dict[Hashable, O] = {}
+        self._option_facts: dict[tuple[str, int], tuple[Option, dict[str, Any]]] = {}
+
+    def rows(self, profile: Profile, models: Sequence[ModelCard]
+             ) -> Iterator[tuple[ModelCard, list[C]]]:
+        """For each model, its result for every task (in task order), under ``profile``."""
+        rows = _ProfileRows(self, profile)
+        for model in models:
+            yield model, rows.of(model)
+
+    def evaluate(self, plan: RulePlan, reads: Reads, context: OptionContext,
+                 task_index: int | None, task_derived: dict[str, Any]) -> V:
+        """What the rule gives on one option and task (or every task, for a static rule)."""
+        task_facts = {} if task_index is None else self.tasks.facts[task_index]
+        return self.level.evaluate(plan, context.facts_for(reads, task_facts, task_derived))
+
+    def memo(self, plan: RulePlan, option_key: tuple[Any, ...]) -> dict[Any, V]:
+        """What the rule gave, by task-side key, on options with these option-side values."""
+        return self._memo.setdefault((plan.index, option_key), {})
+
+    def model_facts(self, model: ModelCard) -> dict[str, Any]:
+        """The card's facts, read once for every profile (an engine sees one card per id)."""
+        found = self._model_facts.get(model.id)
+        if found is None:
+            found = self._model_facts[model.id] = record_facts("model", model)
+        return found
+
+    def waivers_for(self, model: ModelCard, option: Option) -> tuple[Waiver, ...]:
+        """Waivers that may match this option's findings for some task (sorted by id)."""
+        return tuple(w for w in self.waivers
+                     if w.scope.model in (None, model.id)
+                     and w.scope.deployment in (None, option.deployment)
+                     and w.scope.provider in (None, option.provider))
+
+    def option_facts(self, model: ModelCard, index: int, option: Option) -> dict[str, Any]:
+        """An option's facts; an API offering reads the same under every profile, so the facts
+        of an option equal to the one seen before at this place of the card are reused."""
+        seen = self._option_facts.get((model.id, index))
+        if seen is not None and seen[0] == option:
+            return seen[1]
+        facts = record_facts("option", option)
+        self._option_facts[model.id, index] = (option, facts)
+        return facts
+
+    def option_result(self, option: Option, applicable: tuple[tuple[int, Any], ...],
+                      waivers: Sequence[Waiver], task: Task) -> O:
+        """The option's result from the (rule number, value) of each rule that fired and
+        applies to the task, in rule order; computed once per distinct option, values and
+        waivers (and task, when a waiver names one)."""
+        named = any(w.scope.task is not None for w in waivers)
+        cache_key = (option.deployment, option.provider, applicable,
+                     tuple(w.id for w in waivers), task.id if named else None)
+        found = self._option_results.get(cache_key)
+        if found is None:
+            found = self._option_results[cache_key] = self.level.option(
+                option, [(self.plans[i], v) for i, v in applicable], list(waivers), task)
+        return found
+
+
+Given = tuple[tuple[RulePlan, Any], ...]
+"""What each rule that deploys to an option gave: one value, or a ``Column``."""
+
+
+class _ProfileRows(Generic[V, O, C]):
+    """The rows of one profile, with what they share: derived columns, the columns rules
+    gave, the tasks' keys for each combination of columns, options' results (by signature)
+    and cells."""
+
+    def __init__(self, engine: RowEngine[V, O, C], profile: Profile) -> None:
+        self.engine = engine
+        self.profile = profile
+        self.facts = record_facts("profile", profile)
+        self.derived = DerivedColumns(engine.tasks, engine.values)
+        self._given: dict[tuple[int, tuple[Any, ...], tuple[int, ...]], Column] = {}
+        self._numbers: dict[Hashable, int] = {}
+        self._keys: dict[tuple[int, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
+        self._option_columns: dict[Hashable, list[int]] = {}
+        self._results: list[O] = []
+        self._cells: dict[tuple[int, ...], C] = {}
+
+    def of(self, model: ModelCard) -> list[C]:
+        """The model's row: its cell result for every task."""
+        columns = [self._option_column(model, index, option)
+                   for index, option in enumerate(build_options(model, self.profile))]
+        if not columns:
+            return [self.engine.level.cell(self.profile, [])] * len(self.engine.tasks.tasks)
+        cells = self._cells
+        return [cells[key] if key in cells else self._new_cell(key)
+                for key in zip(*columns, strict=True)]
+
+    def _new_cell(self, key: tuple[int, ...]) -> C:
+        cell = self._cells[key] = self.engine.level.cell(self.profile,
+                                                         [self._results[i] for i in key])
+        return cell
+
+    def _option_column(self, model: ModelCard, index: int, option: Option) -> list[int]:
+        """Per task, the number of the option's result; options that every rule treats alike
+        (same deployment, provider, values given and waivers) share one column."""
+        engine = self.engine
+        context = OptionContext(self.profile, model, option,
+                                engine.model_facts(model) | engine.option_facts(model, index,
+                                                                                option)
+                                | self.facts)
+        given = tuple((plan, self._given_by(plan, context))
+                      for plan in engine.plans if plan.deploys_to(option.deployment))
+        waivers = engine.waivers_for(model, option)
+        columns = tuple(self._number(value) for _, value in given if type(value) is Column)
+        signature = (option.deployment, option.provider,
+                     tuple(None if type(value) is Column else value for _, value in given),
+                     columns, tuple(w.id for w in waivers))
+        column = self._option_columns.get(signature)
+        if column is None:
+            column = self._option_columns[signature] = self._new_option_column(
+                option, given, waivers, columns)
+        return column
+
+    def _number(self, value: Hashable) -> int:
+        return self._numbers.setdefault(value, len(self._numbers))
+
+    def _new_option_column(self, option: Option, given: Given, waivers: tuple[Waiver, ...],
+                           numbers: tuple[int, ...]) -> list[int]:
+        engine = self.engine
+        none, applies = engine.level.none, engine.applies
+        named = tuple(sorted({w.scope.task for w in waivers if w.scope.task is not None}))
+        key_ids, keys = self._task_keys(given, numbers, named)
+        static = [(plan.index, value) for plan, value in given
+                  if type(value) is not Column and value != none]
+        static_by_scope = [[(i, v) for i, v in static if applies[i][scope]]
+                           for scope in range(len(engine.scopes))]
+        dependent = [plan.index for plan, value in given if type(value) is Column]
+        tasks = engine.tasks.tasks
+        first = {key_id: task_index for task_index, key_id in reversed(list(enumerate(key_ids)))}
+        results = []
+        for key_id, key in enumerate(keys):
+            scope = key[0]
+            fired = static_by_scope[scope] + [
+                (i, v) for i, v in zip(dependent, key[1:]) if v != none and applies[i][scope]]
+            fired.sort(key=_rule_number)
+            results.append(len(self._results))
+            self._results.append(engine.option_result(option, tuple(fired), waivers,
+                                                      tasks[first[key_id]]))
+        return [results[k] for k in key_ids]
+
+    def _task_keys(self, given: Given, numbers: tuple[int, ...], named: tuple[str | None, ...]
+                   ) -> tuple[list[int], list[tuple[Any, ...]]]:
+        """Per task, the number of its key (scope, then each column's value), and the keys.
+        The same columns give the same keys, so they are laid out once per combination."""
+        cache_key = (*numbers, -1, *named)
+        found = self._keys.get(cache_key)
+        if found is None:
+            engine = self.engine
+            columns: list[Sequence[Any]] = [engine.scope_ids]
+            columns += [value for _, value in given if type(value) is Column]
+            if named:  # a waiver of one task: that task's key is its own
+                columns.append([t.id if t.id in named else None for t in engine.tasks.tasks])
+            numbered: dict[tuple[Any, ...], int] = {}
+            key_ids = [numbered.setdefault(key, len(numbered))
+                       for key in zip(*columns, strict=True)]
+            found = self._keys[cache_key] = (key_ids, list(numbered))
+        return found
+
+    # ------------------------------------------------------------ what a rule gives
+
+    def _given_by(self, plan: RulePlan, context: OptionContext) -> Any:
+        """What a rule gives on an option: one value for every task, or a ``Column``."""
+        engine = self.engine
+        reads = engine.level.reads(plan)
+        option_key = context.key(reads)
+        if reads.static:
+            memo = engine.memo(plan, option_key)
+            if None not in memo:
+                memo[None] = engine.evaluate(plan, reads, context, None, {})
+            return memo[None]
+        parts = ([engine.tasks.column(p) for p in reads.task_facts]
+                 + [self.derived.column(p, context) for p in reads.task_derived])
+        # The parts are kept alive by the task facts and this profile's derived columns,
+        # so their ids name them for as long as this cache lives.
+        cache_key = (plan.index, option_key, tuple(id(part) for part in parts))
+        found = self._given.get(cache_key)
+        if found is None:
+            found = self._given[cache_key] = self._column(plan, reads, context, parts,
+                                                          engine.memo(plan, option_key))
+        return found
+
+    def _column(self, plan: RulePlan, reads: Reads, context: OptionContext,
+                parts: list[list[int]], memo: dict[Any, V]) -> Column:
+        keys: list[Any] = parts[0] if len(parts) == 1 else list(zip(*parts, strict=True))
+        missing = object()
+        column: list[Any] = [memo.get(k, missing) for k in keys]
+        derived_parts = parts[len(reads.task_facts):]
+        originals = self.engine.values.originals
+        for index, value in enumerate(column):
+            if value is missing:
+                key = keys[index]
+                if key not in memo:
+                    task_derived = {p: originals[part[index]]
+                                    for p, part in zip(reads.task_derived, derived_parts,
+                                                       strict=True)}
+                    memo[key] = self.engine.evaluate(plan, reads, context, index, task_derived)
+                column[index] = memo[key]
+        return Column(column)
+
+
+def _rule_number(given: tuple[int, Any]) -> int:
+    return given[0]
