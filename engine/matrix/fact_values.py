@@ -52,6 +52,34 @@ class TaskFacts:
         return found
 
 
+class RecordFacts:
+    """The facts of the records of one matrix, read once and shared by everything that
+    decides its rows (the outline, then the detail)."""
+
+    def __init__(self, tasks: Sequence[Task]) -> None:
+        self.values = ValueIds()
+        self.tasks = TaskFacts(tasks, self.values)
+        self._models: dict[str, dict[str, Any]] = {}
+        self._options: dict[tuple[str, int], tuple[Option, dict[str, Any]]] = {}
+
+    def of_model(self, model: ModelCard) -> dict[str, Any]:
+        """The card's facts, read once for every profile (one card per id in a matrix)."""
+        found = self._models.get(model.id)
+        if found is None:
+            found = self._models[model.id] = record_facts("model", model)
+        return found
+
+    def of_option(self, model: ModelCard, index: int, option: Option) -> dict[str, Any]:
+        """An option's facts. An API offering reads the same under every profile, so the
+        facts of an option equal to the last one seen at this place of the card are reused."""
+        seen = self._options.get((model.id, index))
+        if seen is not None and seen[0] == option:
+            return seen[1]
+        facts = record_facts("option", option)
+        self._options[model.id, index] = (option, facts)
+        return facts
+
+
 @dataclass
 class OptionContext:
     """One (profile, model, option) and its option-side facts."""
@@ -62,6 +90,7 @@ class OptionContext:
     facts: dict[str, Any]
     """``model.*``, ``option.*`` and ``profile.*`` facts."""
     _derived: dict[str, Any] = field(default_factory=dict)
+    _frozen: dict[str, Any] = field(default_factory=dict)
 
     def derived(self, path: str) -> Any:
         """A derived fact computed without the task (``rule_plan.reads_task`` is false)."""
@@ -73,8 +102,15 @@ class OptionContext:
 
     def key(self, reads: Reads) -> tuple[Any, ...]:
         """The values of the option side of ``reads``: with the task side, all a rule sees."""
-        return (tuple(freeze(self.facts.get(p)) for p in reads.option_facts)
-                + tuple(freeze(self.derived(p)) for p in reads.option_derived))
+        frozen = self._frozen
+        for path in reads.option_facts:
+            if path not in frozen:
+                frozen[path] = freeze(self.facts.get(path))
+        for path in reads.option_derived:
+            if path not in frozen:
+                frozen[path] = freeze(self.derived(path))
+        return tuple([frozen[p] for p in reads.option_facts]
+                     + [frozen[p] for p in reads.option_derived])
 
     def facts_for(self, reads: Reads, task_facts: dict[str, Any],
                   task_derived: dict[str, Any]) -> dict[str, Any]:

@@ -36,13 +36,24 @@ from govern.records import Effect, Option, Profile, Task, Waiver
 
 @dataclass
 class Interner:
-    """Keeps one copy of each distinct value. Share one between the two matrices of a diff
-    and equal results are the same object on both sides, so comparing them is cheap."""
+    """Keeps one copy of each distinct value, and numbers findings. Share one between the two
+    matrices of a diff and equal results are the same object (equal findings the same
+    number) on both sides, so comparing them is cheap."""
 
     table: dict[Any, Any] = field(default_factory=dict)
+    findings: list[FindingRow | None] = field(default_factory=lambda: [None])
+    """Findings by number; number 0 is 'no finding'."""
+    _finding_numbers: dict[FindingRow, int] = field(default_factory=dict)
 
     def __call__(self, value: Any) -> Any:
         return self.table.setdefault(value, value)
+
+    def number(self, finding: FindingRow) -> int:
+        found = self._finding_numbers.get(finding)
+        if found is None:
+            found = self._finding_numbers[finding] = len(self.findings)
+            self.findings.append(self(finding))
+        return found
 
 
 def matching_waivers(waivers: Sequence[Waiver], rule: str, task: Task, as_of: dt.date
@@ -123,17 +134,19 @@ class PreOption:
 
 class DetailLevel(Level[int, PreOption, CellOutcome]):
     none = 0
-    """The finding id of 'the rule did not fire'."""
+    """The finding number of 'the rule did not fire' (see ``Interner.number``)."""
 
     def __init__(self, policies: PolicySet, as_of: dt.date, interner: Interner) -> None:
         self.as_of = as_of
         self.intern = interner
         self.obligation_of = policies.obligation_of
-        self._findings: list[FindingRow] = [FindingRow("", "", "warn", "low", "", (), None)]
-        self._finding_ids: dict[FindingRow, int] = {}
 
     def reads(self, plan: RulePlan) -> Reads:
         return plan.finding
+
+    def finding(self, number: int) -> FindingRow | None:
+        """The finding a rule gave, by the number ``evaluate`` returned; None for ``none``."""
+        return self.intern.findings[number]
 
     def evaluate(self, plan: RulePlan, facts: dict[str, Any]) -> int:
         evaluated = evaluate_rule(plan.compiled, facts, self.as_of)
@@ -141,20 +154,16 @@ class DetailLevel(Level[int, PreOption, CellOutcome]):
             return self.none
         effect, message, unknown = evaluated
         rule = plan.compiled.rule
-        finding = self.intern(FindingRow(rule.id, plan.compiled.policy, effect, rule.severity,
-                                         message, tuple(unknown), None))
-        found = self._finding_ids.get(finding)
-        if found is None:
-            found = self._finding_ids[finding] = len(self._findings)
-            self._findings.append(finding)
-        return found
+        return self.intern.number(FindingRow(rule.id, plan.compiled.policy, effect,
+                                             rule.severity, message, tuple(unknown), None))
 
     def option(self, option: Option, given: list[tuple[RulePlan, int]], waivers: list[Waiver],
                task: Task) -> PreOption:
         findings = []
         uses: dict[str, WaiverUseRow] = {}
-        for _, finding_id in given:
-            finding = self._findings[finding_id]
+        for _, number in given:
+            finding = self.intern.findings[number]
+            assert finding is not None  # rows pass only rules that fired
             if finding.effect == "deny" and waivers:
                 finding = self._waive(finding, waivers, task, uses)
             findings.append(finding)

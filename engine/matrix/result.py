@@ -11,16 +11,23 @@ included, is decided when asked for, a row at a time (``detail_rows``), and the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from govern.core import Decision, PolicySet
+from govern.matrix.fact_values import RecordFacts
 from govern.matrix.levels import DetailLevel, Interner, OutlineLevel
-from govern.matrix.outcomes import Cell, CellOutcome, CellSummary, decision_document, to_decision
+from govern.matrix.outcomes import (
+    Cell,
+    CellOutcome,
+    CellSummary,
+    decision_document,
+    to_decision,
+)
 from govern.matrix.rows import RowEngine
-from govern.records import ModelCard, Profile, Task, Waiver
+from govern.records import ModelCard, Option, Profile, Task, Waiver
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,8 @@ class MatrixResult:
     rows: dict[tuple[str, str], list[CellSummary]]
     """(profile id, model id) -> each task's outline, in ``axis.tasks`` order."""
     interner: Interner = field(default_factory=Interner, repr=False)
+    facts: RecordFacts | None = field(default=None, repr=False)
+    """The records' facts as the outline read them, for the detail to reuse."""
 
     @property
     def policy_set_digest(self) -> str:
@@ -69,14 +78,25 @@ class MatrixResult:
     # ------------------------------------------------------------ the full outcomes
 
     @cached_property
+    def _detail_level(self) -> DetailLevel:
+        return DetailLevel(self.policies, self.as_of, self.interner)
+
+    @cached_property
     def _details(self) -> RowEngine[Any, Any, CellOutcome]:
-        level = DetailLevel(self.policies, self.as_of, self.interner)
-        return RowEngine(level, self.axis.tasks, self.policies, self.as_of, self.waivers)
+        return RowEngine(self._detail_level, self.axis.tasks, self.policies, self.as_of,
+                         self.waivers, self.facts)
 
     def detail_rows(self, profile: Profile, models: Sequence[ModelCard] | None = None
                     ) -> Iterator[tuple[ModelCard, list[CellOutcome]]]:
         """Each model's full outcome for every task (in task order), under ``profile``."""
         return self._details.rows(profile, self.axis.models if models is None else models)
+
+    def rule_findings(self, profile: Profile, model: ModelCard, rules: set[str]
+                      ) -> list[tuple[Option, dict[str, list[int]]]]:
+        """For each option of a row: the finding each of ``rules`` (by id) gives it, task by
+        task in axis order, as numbers of ``interner.findings`` (0: none), before waivers.
+        Cheaper than whole outcomes when only some rules matter (``govern.matrix.diff``)."""
+        return self._details.rule_columns(profile, model, rules)
 
     def outcomes(self) -> Iterator[tuple[Cell, CellOutcome]]:
         """Every cell with its full outcome, in ``cells()`` order, decided a row at a time."""
@@ -103,16 +123,27 @@ class MatrixResult:
 
 def decide_matrix(profiles: Sequence[Profile], models: Sequence[ModelCard],
                   tasks: Sequence[Task], policies: PolicySet, as_of: dt.date,
-                  waivers: Sequence[Waiver] = (), interner: Interner | None = None
+                  waivers: Sequence[Waiver] = (), interner: Interner | None = None,
+                  reuse: Mapping[tuple[str, str], list[CellSummary]] | None = None
                   ) -> MatrixResult:
     """Decide every (profile, model, task) cell's outline as of ``as_of``. Pure.
 
     ``interner`` may be shared with another call (as ``govern diff`` does) so outcomes equal
-    on both sides are the same objects. Model, task and profile ids must be unique.
+    on both sides are the same objects. ``reuse`` gives rows already decided from the same
+    profile, card, tasks, policies, waivers and date (the caller vouches for that); they are
+    taken as they are. Model, task and profile ids must be unique.
     """
     interner = interner or Interner()
-    engine = RowEngine(OutlineLevel(policies, as_of, interner), tasks, policies, as_of, waivers)
-    rows = {(profile.id, model.id): row
-            for profile in profiles for model, row in engine.rows(profile, models)}
+    reuse = reuse or {}
+    facts = RecordFacts(tasks)
+    engine = RowEngine(OutlineLevel(policies, as_of, interner), tasks, policies, as_of, waivers,
+                       facts)
+    rows = {}
+    for profile in profiles:
+        needed = [m for m in models if (profile.id, m.id) not in reuse]
+        decided = dict((model.id, row) for model, row in engine.rows(profile, needed))
+        for model in models:
+            key = (profile.id, model.id)
+            rows[key] = reuse[key] if key in reuse else decided[model.id]
     return MatrixResult(Axis(tuple(profiles), tuple(models), tuple(tasks)), as_of, policies,
-                        tuple(waivers), rows, interner)
+                        tuple(waivers), rows, interner, facts)

@@ -31,7 +31,7 @@ from typing import Any, Generic, TypeVar
 
 from govern.core import PolicySet, build_options
 from govern.facts import record_facts
-from govern.matrix.fact_values import DerivedColumns, OptionContext, TaskFacts, ValueIds
+from govern.matrix.fact_values import DerivedColumns, OptionContext, RecordFacts
 from govern.matrix.rule_plan import Reads, RulePlan, ScopeClass, plan_rule
 from govern.records import ModelCard, Option, Profile, Task, Waiver
 
@@ -79,12 +79,14 @@ class RowEngine(Generic[V, O, C]):
     """Decides rows of the matrix at one date under one policy set and set of waivers."""
 
     def __init__(self, level: Level[V, O, C], tasks: Sequence[Task], policies: PolicySet,
-                 as_of: dt.date, waivers: Sequence[Waiver] = ()) -> None:
+                 as_of: dt.date, waivers: Sequence[Waiver] = (),
+                 facts: RecordFacts | None = None) -> None:
         self.level = level
         self.as_of = as_of
         self.waivers = sorted(waivers, key=lambda w: w.id)
-        self.values = ValueIds()
-        self.tasks = TaskFacts(tasks, self.values)
+        self.facts = facts if facts is not None else RecordFacts(tasks)
+        self.values = self.facts.values
+        self.tasks = self.facts.tasks
         self.plans = [plan_rule(i, c) for i, c in enumerate(policies.rules)]
         scopes: list[ScopeClass] = [(t.risk_tier, t.business_critical) for t in self.tasks.tasks]
         self.scopes = sorted(set(scopes))
@@ -93,9 +95,8 @@ class RowEngine(Generic[V, O, C]):
                         for plan in self.plans]
         """Per rule and scope number: whether the rule applies to tasks of that scope."""
         self._memo: dict[tuple[int, tuple[Any, ...]], dict[Any, V]] = {}
-        self._model_facts: dict[str, dict[str, Any]] = {}
         self._option_results: dict[Hashable, O] = {}
-        self._option_facts: dict[tuple[str, int], tuple[Option, dict[str, Any]]] = {}
+        self._last_profile: _ProfileRows[V, O, C] | None = None
 
     def rows(self, profile: Profile, models: Sequence[ModelCard]
              ) -> Iterator[tuple[ModelCard, list[C]]]:
@@ -103,6 +104,15 @@ class RowEngine(Generic[V, O, C]):
         rows = _ProfileRows(self, profile)
         for model in models:
             yield model, rows.of(model)
+
+    def rule_columns(self, profile: Profile, model: ModelCard, rules: set[str]
+                     ) -> list[tuple[Option, dict[str, list[V]]]]:
+        """For each option of the model under ``profile``: what each of ``rules`` (by id) gives
+        it task by task, where it applies (``level.none`` where it does not), before waivers.
+        Rows are compared this way when only some rules can differ (``govern.matrix.diff``)."""
+        if self._last_profile is None or self._last_profile.profile is not profile:
+            self._last_profile = _ProfileRows(self, profile)
+        return self._last_profile.rule_columns(model, rules)
 
     def evaluate(self, plan: RulePlan, reads: Reads, context: OptionContext,
                  task_index: int | None, task_derived: dict[str, Any]) -> V:
@@ -114,29 +124,12 @@ class RowEngine(Generic[V, O, C]):
         """What the rule gave, by task-side key, on options with these option-side values."""
         return self._memo.setdefault((plan.index, option_key), {})
 
-    def model_facts(self, model: ModelCard) -> dict[str, Any]:
-        """The card's facts, read once for every profile (an engine sees one card per id)."""
-        found = self._model_facts.get(model.id)
-        if found is None:
-            found = self._model_facts[model.id] = record_facts("model", model)
-        return found
-
     def waivers_for(self, model: ModelCard, option: Option) -> tuple[Waiver, ...]:
         """Waivers that may match this option's findings for some task (sorted by id)."""
         return tuple(w for w in self.waivers
                      if w.scope.model in (None, model.id)
                      and w.scope.deployment in (None, option.deployment)
                      and w.scope.provider in (None, option.provider))
-
-    def option_facts(self, model: ModelCard, index: int, option: Option) -> dict[str, Any]:
-        """An option's facts; an API offering reads the same under every profile, so the facts
-        of an option equal to the one seen before at this place of the card are reused."""
-        seen = self._option_facts.get((model.id, index))
-        if seen is not None and seen[0] == option:
-            return seen[1]
-        facts = record_facts("option", option)
-        self._option_facts[model.id, index] = (option, facts)
-        return facts
 
     def option_result(self, option: Option, applicable: tuple[tuple[int, Any], ...],
                       waivers: Sequence[Waiver], task: Task) -> O:
@@ -189,14 +182,37 @@ class _ProfileRows(Generic[V, O, C]):
                                                          [self._results[i] for i in key])
         return cell
 
+    def rule_columns(self, model: ModelCard, rules: set[str]
+                     ) -> list[tuple[Option, dict[str, list[V]]]]:
+        engine = self.engine
+        none, applies, scopes = engine.level.none, engine.applies, engine.scope_ids
+        found = []
+        for index, option in enumerate(build_options(model, self.profile)):
+            context = self._context(model, index, option)
+            columns = {}
+            for plan in engine.plans:
+                if plan.compiled.rule.id not in rules or not plan.deploys_to(option.deployment):
+                    continue
+                value = self._given_by(plan, context)
+                per_task = value if type(value) is Column else [value] * len(scopes)
+                where = applies[plan.index]
+                columns[plan.compiled.rule.id] = [v if where[scope] else none
+                                                  for v, scope in zip(per_task, scopes,
+                                                                      strict=True)]
+            found.append((option, columns))
+        return found
+
+    def _context(self, model: ModelCard, index: int, option: Option) -> OptionContext:
+        engine = self.engine
+        return OptionContext(self.profile, model, option,
+                             engine.facts.of_model(model) | engine.facts.of_option(model, index, option)
+                             | self.facts)
+
     def _option_column(self, model: ModelCard, index: int, option: Option) -> list[int]:
         """Per task, the number of the option's result; options that every rule treats alike
         (same deployment, provider, values given and waivers) share one column."""
         engine = self.engine
-        context = OptionContext(self.profile, model, option,
-                                engine.model_facts(model) | engine.option_facts(model, index,
-                                                                                option)
-                                | self.facts)
+        context = self._context(model, index, option)
         given = tuple((plan, self._given_by(plan, context))
                       for plan in engine.plans if plan.deploys_to(option.deployment))
         waivers = engine.waivers_for(model, option)
@@ -282,7 +298,12 @@ class _ProfileRows(Generic[V, O, C]):
                 parts: list[list[int]], memo: dict[Any, V]) -> Column:
         keys: list[Any] = parts[0] if len(parts) == 1 else list(zip(*parts, strict=True))
         missing = object()
-        column: list[Any] = [memo.get(k, missing) for k in keys]
+        # Where the rule does not apply (its risk tiers, business-critical) it gives nothing:
+        # no need to evaluate it there.
+        engine = self.engine
+        none, where = engine.level.none, engine.applies[plan.index]
+        column: list[Any] = [memo.get(k, missing) if where[scope] else none
+                             for k, scope in zip(keys, engine.scope_ids, strict=True)]
         derived_parts = parts[len(reads.task_facts):]
         originals = self.engine.values.originals
         for index, value in enumerate(column):
