@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,7 +22,7 @@ from govern.backends.native import NativeBackend
 from govern.ci.check import FAIL_ON_LEVELS, FailOn
 from govern.errors import EngineError, GovernError, InputError, Problem
 from govern.facts import FACTS
-from govern.formats import CHECK_FORMATS, DECISION_FORMATS
+from govern.formats import CHECK_FORMATS, DECISION_FORMATS, DIFF_FORMATS, MATRIX_FORMATS
 from govern.loading.catalog import (
     DEFAULT_PROFILE,
     Catalog,
@@ -347,6 +347,144 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
     else:
         click.echo(rendered, nl=False)
     sys.exit(report.exit_code)
+
+
+def profiles_option(func: Any) -> Any:
+    """--profile (repeatable) and --all-profiles, shared by matrix and diff."""
+    func = click.option("--all-profiles", is_flag=True,
+                        help="Every profile of the catalog.")(func)
+    return click.option("--profile", "profile_ids", multiple=True, metavar="ID",
+                        help=f"Organisation profile id (repeatable; default {DEFAULT_PROFILE}).")(
+        func)
+
+
+def _ids(values: tuple[str, ...]) -> list[str]:
+    """Ids given as ``a,b`` and/or repeated flags, in order, once each."""
+    return list(dict.fromkeys(i.strip() for v in values for i in v.split(",") if i.strip()))
+
+
+def chosen_profiles(catalogs: Iterable[Catalog], profile_ids: tuple[str, ...],
+                    all_profiles: bool) -> list[str]:
+    """The profile ids asked for, in order: every profile of ``catalogs`` with
+    --all-profiles, else those given, else the default profile. Not yet looked up."""
+    if all_profiles:
+        return list(dict.fromkeys(p for c in catalogs for p in c.profiles))
+    return _ids(profile_ids) or [DEFAULT_PROFILE]
+
+
+def write_output(chunks: Iterable[str], output_path: Path | None) -> None:
+    """Write to ``output_path`` (through a temporary file renamed at the end, so a failed
+    run leaves no half-written file) or to stdout, a piece at a time."""
+    if output_path is None:
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+        return
+    partial = output_path.with_name(f".{output_path.name}.partial")
+    with writing(output_path, "--output"):
+        try:
+            with partial.open("w", encoding="utf-8") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+            partial.replace(output_path)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+@main.command("matrix")
+@profiles_option
+@click.option("--models", "model_ids", multiple=True, metavar="ID,...",
+              help="Only these model cards (comma-separated or repeated; default: all).")
+@click.option("--tasks", "task_ids", multiple=True, metavar="ID,...",
+              help="Only these tasks (comma-separated or repeated; default: all).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@click.option("--format", "format_name", type=click.Choice(list(MATRIX_FORMATS)),
+              default="text", show_default=True)
+@click.option("-o", "--output", "output_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of stdout.")
+@catalog_option
+def matrix(profile_ids: tuple[str, ...], all_profiles: bool, model_ids: tuple[str, ...],
+           task_ids: tuple[str, ...], as_of: str | None, format_name: str,
+           output_path: Path | None, catalogs: tuple[Path, ...]) -> None:
+    """Decide every model x task (x profile) and show the recommendation per cell.
+
+    A report: exit 0 whatever the cells say (2 on invalid input).
+    """
+    from govern.matrix import decide_matrix
+
+    date = parse_as_of(as_of)
+    catalog = open_catalog(catalogs)
+    profiles = chosen_profiles([catalog], profile_ids, all_profiles)
+    wanted = ([("profiles", p, "--profile") for p in profiles]
+              + [("model_cards", m, "--models") for m in _ids(model_ids) or catalog.models]
+              + [("tasks", t, "--tasks") for t in _ids(task_ids) or catalog.tasks])
+    records = catalog.lookup_many(wanted)
+    result = decide_matrix(records[:len(profiles)],
+                           [r for r, w in zip(records, wanted, strict=True)
+                            if w[0] == "model_cards"],
+                           [r for r, w in zip(records, wanted, strict=True) if w[0] == "tasks"],
+                           catalog.policy_set, date, list(catalog.waivers.values()))
+    color = format_name == "text" and output_path is None and sys.stdout.isatty()
+    write_output(MATRIX_FORMATS[format_name](result, color), output_path)
+
+
+@main.command("diff")
+@click.option("--base", "base", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="The catalog as it was: a directory in place of the last catalog layer "
+                   "(the last --catalog, else the bundled catalog).")
+@click.option("--base-ref", "base_ref", metavar="REF",
+              help="The catalog as it was at git revision REF, read with git from the "
+                   "repository holding the last catalog layer.")
+@click.option("--replay", "replay_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Decide every decision of a --record log again under the current catalog.")
+@profiles_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Decision date (default: today; with --replay, each record's own).")
+@click.option("--format", "format_name", type=click.Choice(list(DIFF_FORMATS)),
+              default="text", show_default=True)
+@click.option("-o", "--output", "output_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE instead of stdout.")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when a decision changed (message-only changes do not count).")
+@catalog_option
+def diff(base: Path | None, base_ref: str | None, replay_path: Path | None,
+         profile_ids: tuple[str, ...], all_profiles: bool, as_of: str | None, format_name: str,
+         output_path: Path | None, exit_code: bool, catalogs: tuple[Path, ...]) -> None:
+    """Decide the whole matrix under two versions of the catalog and report what changed.
+
+    Exit 0 (1 with --exit-code when a decision changed), 2 on invalid input.
+    """
+    import tempfile
+
+    from govern.loading.versions import catalog_version, load_base
+    from govern.matrix.diff import diff_catalogs
+
+    if sum(x is not None for x in (base, base_ref, replay_path)) != 1:
+        raise click.UsageError("give exactly one of --base DIR, --base-ref REF, --replay FILE")
+    roots = catalog_roots(catalogs)
+    current = load_catalog(roots)
+    after = catalog_version(current, str(roots[-1]) if catalogs else "the current catalog")
+    if replay_path is not None:
+        from govern.ci.decision_log import read_decision_log
+        from govern.matrix.replay import replay
+
+        records = read_decision_log(replay_path)
+        report = replay(records, after, str(replay_path),
+                        parse_as_of(as_of) if as_of else None)
+    else:
+        date = parse_as_of(as_of)
+        with tempfile.TemporaryDirectory(prefix="govern-base-") as scratch:
+            earlier, label = load_base(roots, base, base_ref, Path(scratch))
+        profiles = chosen_profiles([earlier, current], profile_ids, all_profiles)
+        # a profile may exist in one version only (added or removed by the edit)
+        current.lookup_many([("profiles", p, "--profile") for p in profiles
+                             if p not in earlier.profiles])
+        report = diff_catalogs(catalog_version(earlier, label), after, profiles, date)
+    color = format_name == "text" and output_path is None and sys.stdout.isatty()
+    write_output([DIFF_FORMATS[format_name](report, color)], output_path)
+    sys.exit(EXIT_DISALLOW if exit_code and report.summary.decisions_changed else EXIT_OK)
 
 
 @main.group()

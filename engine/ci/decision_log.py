@@ -21,11 +21,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from govern import __version__
 from govern.core import Decision, digest_of
 from govern.errors import InputError, Problem
 from govern.formats.json_format import decision_document
 from govern.loading.catalog import Catalog
+from govern.matrix.replay import RecordedDecision
 from govern.records import Waiver
 
 RECORD_FORMAT = 1
@@ -115,3 +118,66 @@ def append_decision_records(path: Path, decisions: Sequence[Decision], *, catalo
                                          engine=engine))
              for d in decisions]
     append_lines(path, lines)
+
+
+# ---------------------------------------------------------------- reading a log back
+
+
+def _line_problem(shown: str, line: int, key: str, message: str) -> Problem:
+    return Problem(shown, line, 1, key, message)
+
+
+def _recorded(shown: str, number: int, text: str
+              ) -> tuple[RecordedDecision | None, list[Problem]]:
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        return None, [_line_problem(shown, number, "-", f"not a JSON line: {e}")]
+    if not isinstance(data, dict):
+        return None, [_line_problem(shown, number, "-", "expected a JSON object")]
+    if data.get("record_format") != RECORD_FORMAT:
+        return None, [_line_problem(shown, number, "record_format",
+                                    f"expected {RECORD_FORMAT}, got {data.get('record_format')!r}")]
+    problems = []
+    as_of = dt.date.min
+    try:
+        as_of = dt.date.fromisoformat(str(data.get("as_of")))
+    except ValueError:
+        problems.append(_line_problem(shown, number, "as_of", "expected a date as YYYY-MM-DD"))
+    found = data.get("digests")
+    digests: dict[str, str] = {}
+    if isinstance(found, dict) and all(isinstance(v, str) for v in found.values()):
+        digests = {str(k): v for k, v in found.items()}
+    else:
+        problems.append(_line_problem(shown, number, "digests", "expected an object of strings"))
+    decision = None
+    try:
+        decision = Decision.model_validate(data.get("decision"), strict=True)
+    except ValidationError as e:
+        error = e.errors()[0]
+        where = ".".join(str(p) for p in ("decision", *error["loc"]))
+        problems.append(_line_problem(shown, number, where, error["msg"]))
+    if problems or decision is None:
+        return None, problems
+    return RecordedDecision(f"{shown}:{number}", as_of, decision, digests), []
+
+
+def read_decision_log(path: Path, flag: str = "--replay") -> list[RecordedDecision]:
+    """Every record of a decision log, validated; one ``InputError`` naming each bad line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "not UTF-8"
+        raise InputError(Problem(str(path), None, None, flag,
+                                 f"cannot read the decision log: {reason}")) from e
+    records, problems = [], []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        record, found = _recorded(str(path), number, line)
+        problems += found
+        if record is not None:
+            records.append(record)
+    if problems:
+        raise InputError(problems)
+    return records

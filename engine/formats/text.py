@@ -9,12 +9,13 @@ _EFFECT_COLOUR = {"deny": "red", "require": "yellow", "warn": "yellow"}
 _RECOMMENDATION_COLOUR = {"api": "green", "self-host": "green", "disallow": "red"}
 
 
-def _paint(text: str, colour: str, enabled: bool) -> str:
+def paint(text: str, colour: str, enabled: bool) -> str:
+    """``text`` in an ANSI colour when ``enabled`` (a terminal), else as it is."""
     return f"\033[{_COLOURS[colour]}m{text}\033[0m" if enabled else text
 
 
 def _finding_line(finding: Finding, color: bool) -> str:
-    effect = _paint(f"{finding.effect:<7}", _EFFECT_COLOUR[finding.effect], color)
+    effect = paint(f"{finding.effect:<7}", _EFFECT_COLOUR[finding.effect], color)
     line = f"    {effect} {finding.severity:<8} {finding.rule}\n{'':>21}{finding.message}"
     if finding.waiver is not None:
         w = finding.waiver
@@ -28,7 +29,7 @@ def render_decision_text(decision: Decision, color: bool = False) -> str:
     lines = [
         (f"{decision.model} for {decision.task}  (profile {decision.profile}, as of "
         f"{decision.as_of})"),
-        "recommendation: " + _paint(rec, _RECOMMENDATION_COLOUR[rec], color),
+        "recommendation: " + paint(rec, _RECOMMENDATION_COLOUR[rec], color),
     ]
     if not decision.options:
         lines.append("  no known way to obtain this model: no API offering, no open weights")
@@ -37,7 +38,7 @@ def render_decision_text(decision: Decision, color: bool = False) -> str:
         mark = "  <- recommended" if option.recommended else ""
         colour = "green" if option.verdict == "allowed" else "red"
         lines.append("")
-        lines.append(f"  {_paint(f'{verdict:<16}', colour, color)} {option.label}{mark}")
+        lines.append(f"  {paint(f'{verdict:<16}', colour, color)} {option.label}{mark}")
         lines.extend(_finding_line(f, color) for f in option.findings)
         if option.obligations:
             names = ", ".join(o.obligation for o in option.obligations)
@@ -45,5 +46,5 @@ def render_decision_text(decision: Decision, color: bool = False) -> str:
     for use in decision.waivers:
         lines.append(f"  waiver {use.id} ({use.rule}): {use.status}, expires {use.expires}")
     lines.append("")
-    lines.append(_paint(f"policy set {decision.policy_set_digest}", "dim", color))
+    lines.append(paint(f"policy set {decision.policy_set_digest}", "dim", color))
     return "\n".join(lines) + "\n"

@@ -157,10 +157,12 @@ class CellChange:
     """The changed records this cell is decided from (``RecordChange.label``)."""
     waivers: tuple[str, ...] = ()
     """Waiver uses that differ, as ``id: before → after``."""
+    at: str | None = None
+    """Where the earlier decision was read (``decisions.jsonl:12``), when it was recorded."""
 
     def document(self) -> dict[str, Any]:
         return {"profile": self.cell.profile, "model": self.cell.model, "task": self.cell.task,
-                "kind": self.kind,
+                "at": self.at, "kind": self.kind,
                 "recommendation": {"before": self.recommendation_before,
                                    "after": self.recommendation_after},
                 "rules": list(self.rules), "causes": list(self.causes),
@@ -519,10 +521,10 @@ class _RowTexts:
             return {n for n, (i, j) in enumerate(pairs) if before[i] is not after[j]}
         assert self.columns is not None
         found: set[int] = set()
-        before, after = self.columns
-        for key, rules in before.items():
-            for rule in rules.keys() | after[key].keys():
-                old, new = rules.get(rule), after[key].get(rule)
+        columns_before, columns_after = self.columns
+        for key, rules in columns_before.items():
+            for rule in rules.keys() | columns_after[key].keys():
+                old, new = rules.get(rule), columns_after[key].get(rule)
                 if old is None or new is None:
                     return set(range(len(pairs)))  # a rule on one side only: look everywhere
                 if old != new:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from govern.core import PolicySet, Recommendation, condition_outcome, effect_of, evaluate_rule
 from govern.matrix.outcomes import (
@@ -33,6 +33,8 @@ from govern.matrix.rows import Level
 from govern.matrix.rule_plan import Reads, RulePlan
 from govern.records import Effect, Option, Profile, Task, Waiver
 
+T = TypeVar("T")
+
 
 @dataclass
 class Interner:
@@ -45,8 +47,9 @@ class Interner:
     """Findings by number; number 0 is 'no finding'."""
     _finding_numbers: dict[FindingRow, int] = field(default_factory=dict)
 
-    def __call__(self, value: Any) -> Any:
-        return self.table.setdefault(value, value)
+    def __call__(self, value: T) -> T:
+        found: T = self.table.setdefault(value, value)
+        return found
 
     def number(self, finding: FindingRow) -> int:
         found = self._finding_numbers.get(finding)

@@ -207,3 +207,16 @@ def to_decision(cell: Cell, outcome: CellOutcome, as_of: str, policy_set_digest:
                 ) -> Decision:
     """The pydantic ``Decision`` of a cell, built only when asked for (one cell at a time)."""
     return Decision.model_validate(decision_document(cell, outcome, as_of, policy_set_digest))
+
+
+def outcome_of(decision: Decision) -> CellOutcome:
+    """The plain outcome of a pydantic ``Decision`` (the inverse of ``to_decision``)."""
+    return CellOutcome(decision.recommendation, tuple(
+        OptionOutcome(o.deployment, o.provider, o.verdict, o.waived, o.recommended, tuple(
+            FindingRow(f.rule, f.policy, f.effect, f.severity, f.message,
+                       tuple(f.unknown_facts),
+                       None if f.waiver is None else AppliedWaiverRow(**f.waiver.model_dump()))
+            for f in o.findings), tuple(
+            ObligationRow(b.obligation, b.rule, b.message) for b in o.obligations))
+        for o in decision.options), tuple(
+        WaiverUseRow(**w.model_dump()) for w in decision.waivers))

@@ -141,7 +141,7 @@ def decide_matrix(profiles: Sequence[Profile], models: Sequence[ModelCard],
     rows = {}
     for profile in profiles:
         needed = [m for m in models if (profile.id, m.id) not in reuse]
-        decided = dict((model.id, row) for model, row in engine.rows(profile, needed))
+        decided = {model.id: row for model, row in engine.rows(profile, needed)}
         for model in models:
             key = (profile.id, model.id)
             rows[key] = reuse[key] if key in reuse else decided[model.id]

@@ -162,7 +162,7 @@ class _ProfileRows(Generic[V, O, C]):
         self.derived = DerivedColumns(engine.tasks, engine.values)
         self._given: dict[tuple[int, tuple[Any, ...], tuple[int, ...]], Column] = {}
         self._numbers: dict[Hashable, int] = {}
-        self._keys: dict[tuple[int, ...], tuple[list[int], list[tuple[Any, ...]]]] = {}
+        self._keys: dict[Hashable, tuple[list[int], list[tuple[Any, ...]]]] = {}
         self._option_columns: dict[Hashable, list[int]] = {}
         self._results: list[O] = []
         self._cells: dict[tuple[int, ...], C] = {}

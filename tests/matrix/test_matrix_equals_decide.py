@@ -21,7 +21,7 @@ from govern.records import ModelCard, Policy, Profile, Task, Waiver
 from tests.conftest import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "opa"))
-from opa_worlds import (  # noqa: E402 - the generators of the OPA differential tests
+from opa_worlds import (
     AS_OF_DATES,
     model_cards,
     policy_sets,
