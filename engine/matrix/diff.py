@@ -488,6 +488,32 @@ def _waivers_may_touch(sides: _Sides, model: str) -> bool:
     return False
 
 
+def _outline_waiver_uses(version: CatalogVersion, cell: Cell, summary: CellSummary,
+                         as_of: dt.date) -> dict[str, str]:
+    """The waivers a cell's deny findings match, and whether each applies or has expired:
+    ``Decision.waivers`` worked out from the outline (as ``govern.core`` matches them)."""
+    uses = {}
+    for option in summary.options:
+        denied = {f.rule for f in option.fired if f.effect == "deny"}
+        for waiver in version.waivers.values():
+            scope = waiver.scope
+            if (waiver.rule in denied and scope.model in (None, cell.model)
+                    and scope.task in (None, cell.task)
+                    and scope.deployment in (None, option.deployment)
+                    and scope.provider in (None, option.provider)):
+                uses[waiver.id] = "applied" if as_of <= waiver.expires else "expired"
+    return uses
+
+
+def _outline_waiver_changes(sides: _Sides, cell: Cell, before: CellSummary, after: CellSummary
+                            ) -> list[str]:
+    as_of = sides.matrices[0].as_of
+    old = _outline_waiver_uses(sides.before, cell, before, as_of)
+    new = _outline_waiver_uses(sides.after, cell, after, as_of)
+    return [f"{w}: {old.get(w, 'not matched')} → {new.get(w, 'not matched')}"
+            for w in sorted(old.keys() | new.keys()) if old.get(w) != new.get(w)]
+
+
 def _records(matrix: MatrixResult, profile: str, model: str) -> tuple[Profile, ModelCard]:
     return (next(p for p in matrix.axis.profiles if p.id == profile),
             next(m for m in matrix.axis.models if m.id == model))
@@ -560,8 +586,10 @@ def _row_changes(sides: _Sides, profile: str, model: str) -> Iterator[CellChange
         differing |= texts.differing(pairs)
     for n in sorted(differing):
         i, j = pairs[n]
-        texts_before, texts_after, waivers = texts.at(i, j) if texts else ({}, {}, [])
         cell = Cell(profile, model, before.axis.tasks[i].id)
+        texts_before, texts_after, waivers = texts.at(i, j) if texts else ({}, {}, [])
+        if texts is None or texts.rows is None:
+            waivers = _outline_waiver_changes(sides, cell, row_before[i], row_after[j])
         change = compare_cell(cell, row_before[i], row_after[j], texts_before, texts_after,
                               waivers=waivers)
         if change is not None:
