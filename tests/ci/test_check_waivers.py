@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from check_support import AS_OF, waiver, write
-from conftest import RunLine
+
+from tests.support import AS_OF, RunLine, waiver, write
 
 JURISDICTION = "jurisdiction.data-class-not-permitted-at-host"
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "github"]
@@ -38,7 +38,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(run_line: RunLine, fmt: str) -> tuple[int, str]:
-    result = run_line(["check", "--as-of", AS_OF, "--format", fmt])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--format", fmt])
     return result.exit_code, result.stdout
 
 

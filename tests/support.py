@@ -1,14 +1,36 @@
-"""Helpers shared by the ``govern check`` tests: write a project into a temporary directory and
-run the real CLI in it (so report paths are relative, as in CI)."""
+"""What the tests share, imported one way everywhere: ``from tests.support import …``.
+
+The fixed date every test decides as of, the repository root, running the real CLI, and
+writing a ``govern check`` project into a temporary directory (so report paths are relative,
+as in CI). Fixtures live in the conftest.py files; everything else a test imports is here.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import Result
+from click.testing import CliRunner, Result
 
-AS_OF = "2026-11-23"
+from govern.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 23)
+"""The date every test decides as of, so results do not change with the calendar."""
+
+RunLine = Callable[..., Result]
+"""The type of the ``run_line`` fixture: ``run_line(["evaluate", …], env=…)``."""
+
+
+def run_govern(args: list[str], **kwargs: object) -> Result:
+    """Run ``govern`` with a list of arguments, as a user would; stderr kept apart."""
+    runner = CliRunner()
+    return runner.invoke(main, args, catch_exceptions=False, **kwargs)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- govern check projects
 
 PASSING = """\
     profile: eu-regulated-enterprise
@@ -58,7 +80,3 @@ reason: pilot under contract, reviewed by legal
 reference: SEC-{len(waiver_id)}
 expires: {expires}
 """)
-
-
-def stdout(result: Result) -> str:
-    return result.stdout
