@@ -151,8 +151,9 @@ def test_a_null_condition_is_refused_not_a_rule_that_always_fires(
 
 
 @pytest.mark.parametrize(("kind", "text", "key"), [
-    ("waivers", "id: w\nrule: licence.licence-not-approved\nscope: {model: null}\nowner: a@b.c\n"
-                "reason: r\nreference: T-1\nexpires: 2027-01-01\n", r"scope\.model"),
+    ("waivers", ("id: w\nrule: licence.licence-not-approved\nscope: {model: null}\n"
+                 "owner: a@b.c\nreason: r\nreference: T-1\nexpires: 2027-01-01\n"),
+     r"scope\.model"),
     ("policies", None, r"rules\[0\]\.applies_to\.deployments"),
 ])
 def test_nulls_that_would_widen_a_waiver_or_a_rule_are_refused(
