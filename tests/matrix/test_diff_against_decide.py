@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from dataclasses import replace
 from typing import Any
 
@@ -25,10 +24,9 @@ from govern.matrix.diff import (
 )
 from govern.matrix.outcomes import Cell, outcome_of, summarize
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
-from tests.conftest import REPO
+from tests.support import REPO
 
-sys.path.insert(0, str(REPO / "tests" / "opa"))
-from opa_worlds import (  # the generators of the OPA differential tests
+from tests.opa.opa_worlds import (  # the generators of the OPA differential tests
     AS_OF_DATES,
     model_cards,
     policy_sets,

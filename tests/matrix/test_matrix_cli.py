@@ -18,7 +18,7 @@ import pytest
 
 from govern.formats import MATRIX_FORMATS
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
-from tests.conftest import AS_OF, RunLine
+from tests.support import AS_OF, RunLine
 from tests.core.test_cli_outputs import _run_in_terminal
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -136,7 +136,7 @@ def test_a_disallowed_matrix_still_exits_0(run_line: RunLine) -> None:
 
 
 def test_a_waived_recommendation_is_marked(run_line: RunLine) -> None:
-    from tests.conftest import REPO
+    from tests.support import REPO
 
     out = _matrix(run_line, "--catalog", str(REPO / "examples" / "ci" / "catalog"),
                   "--models", "claude-opus-4.8", "--tasks", "refactoring,compliance")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from typing import Any
 
 import pytest
@@ -18,10 +17,9 @@ from govern.loading.catalog import Catalog, bundled_root, load_catalog
 from govern.matrix import MatrixResult, decide_matrix
 from govern.matrix.outcomes import CellOutcome, summarize
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
-from tests.conftest import REPO
+from tests.support import REPO
 
-sys.path.insert(0, str(REPO / "tests" / "opa"))
-from opa_worlds import (
+from tests.opa.opa_worlds import (  # the generators of the OPA differential tests
     AS_OF_DATES,
     model_cards,
     policy_sets,
