@@ -36,7 +36,7 @@ def _row(change: CellChange) -> str:
     values = [f"{_ICONS.get(change.kind, '')} {KIND_TITLES[change.kind]}".strip(),
               change.cell.profile, change.cell.model, change.cell.task,
               recommendation_text(change), "\n".join(options), ", ".join(change.rules),
-              "; ".join(change.causes)]
+              "; ".join([*change.causes, *([f"recorded at {change.at}"] if change.at else [])])]
     return "| " + " | ".join(md_cell(v) for v in values) + " |"
 
 

@@ -100,6 +100,8 @@ def recommendation_text(change: CellChange) -> str:
 def cell_lines(change: CellChange) -> list[str]:
     cell = change.cell
     lines = [f"  {cell.profile} / {cell.model} / {cell.task}: {recommendation_text(change)}"]
+    if change.at:
+        lines.append(f"    recorded at {change.at}")
     for option in change.options:
         if option.findings or option.verdict_before != option.verdict_after \
                 or option.recommended_before != option.recommended_after:

@@ -97,7 +97,7 @@ def test_output_matches_the_golden_file(edited: tuple[Path, Path], run_line: Run
     before, after = edited
     result = run_line(["diff", "--base", str(before), "--catalog", str(after), "--as-of", DATE,
                        "--format", format_name])
-    extension = {"markdown": "md"}.get(format_name, format_name)
+    extension = {"markdown": "md", "text": "txt"}.get(format_name, format_name)
     path = GOLDEN / f"diff-source-code-to-cn.{extension}"
     if os.environ.get("GOVERN_UPDATE_GOLDEN"):
         path.write_text(result.stdout)
