@@ -24,8 +24,6 @@ from govern.matrix.diff import (
 )
 from govern.matrix.outcomes import Cell, outcome_of, summarize
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
-from tests.support import REPO
-
 from tests.opa.opa_worlds import (  # the generators of the OPA differential tests
     AS_OF_DATES,
     model_cards,

@@ -18,8 +18,8 @@ import pytest
 
 from govern.formats import MATRIX_FORMATS
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
-from tests.support import AS_OF, RunLine
 from tests.core.test_cli_outputs import _run_in_terminal
+from tests.support import AS_OF, RunLine
 
 GOLDEN = Path(__file__).parent / "golden"
 EXTENSIONS = {"text": "txt", "csv": "csv", "markdown": "md", "json": "json", "jsonl": "jsonl"}
@@ -122,12 +122,12 @@ def test_every_unknown_id_is_named_with_a_suggestion(run_line: RunLine) -> None:
                        "--profile", "us-enterprize"])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        "error: --profile: unknown profile 'us-enterprize' (did you mean 'us-enterprise'?); "
-        "'govern list profiles' shows them",
-        "error: --models: unknown model card 'glm-5.3' (did you mean 'glm-5.2'?); "
-        "'govern list models' shows them",
-        "error: --tasks: unknown task 'refactorin' (did you mean 'refactoring'?); "
-        "'govern list tasks' shows them"]
+        ("error: --profile: unknown profile 'us-enterprize' (did you mean 'us-enterprise'?); "
+        "'govern list profiles' shows them"),
+        ("error: --models: unknown model card 'glm-5.3' (did you mean 'glm-5.2'?); "
+        "'govern list models' shows them"),
+        ("error: --tasks: unknown task 'refactorin' (did you mean 'refactoring'?); "
+        "'govern list tasks' shows them")]
 
 
 def test_a_disallowed_matrix_still_exits_0(run_line: RunLine) -> None:

@@ -17,8 +17,6 @@ from govern.loading.catalog import Catalog, bundled_root, load_catalog
 from govern.matrix import MatrixResult, decide_matrix
 from govern.matrix.outcomes import CellOutcome, summarize
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
-from tests.support import REPO
-
 from tests.opa.opa_worlds import (  # the generators of the OPA differential tests
     AS_OF_DATES,
     model_cards,
@@ -27,6 +25,7 @@ from tests.opa.opa_worlds import (  # the generators of the OPA differential tes
     tasks,
     waivers,
 )
+from tests.support import REPO
 
 DATES = [dt.date(2026, 6, 11), dt.date(2026, 11, 23)]
 BUNDLED = load_catalog([bundled_root()])
