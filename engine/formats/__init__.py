@@ -21,6 +21,7 @@ from govern.formats.github import render_check_github
 from govern.formats.json_format import render_decision_json
 from govern.formats.junit import render_check_junit
 from govern.formats.markdown import render_check_markdown, render_decision_markdown
+from govern.formats.matrix_html import render_matrix_html
 from govern.formats.matrix_json import render_matrix_json, render_matrix_jsonl
 from govern.formats.matrix_tables import render_matrix_csv, render_matrix_markdown
 from govern.formats.matrix_text import render_matrix_text
@@ -59,6 +60,7 @@ MATRIX_FORMATS: dict[str, MatrixRenderer] = {
     "json": render_matrix_json,
     "jsonl": render_matrix_jsonl,
     "markdown": render_matrix_markdown,
+    "html": render_matrix_html,
 }
 
 DiffRenderer = Callable[[MatrixDiff, bool], str]
