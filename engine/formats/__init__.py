@@ -14,6 +14,7 @@ from govern.ci.check import CheckReport
 from govern.core import Decision
 from govern.formats.check_json import render_check_json
 from govern.formats.check_text import render_check_text
+from govern.formats.diff_html import render_diff_html
 from govern.formats.diff_json import render_diff_json
 from govern.formats.diff_markdown import render_diff_markdown
 from govern.formats.diff_text import render_diff_text
@@ -70,4 +71,5 @@ DIFF_FORMATS: dict[str, DiffRenderer] = {
     "text": render_diff_text,
     "markdown": render_diff_markdown,
     "json": render_diff_json,
+    "html": render_diff_html,
 }

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -115,6 +116,25 @@ class CellView:
         return RECOMMENDATION_WORDS.get(self.recommendation, "gone")
 
 
+@dataclass(frozen=True)
+class HeatRow:
+    """A model's cells under one profile, in task order."""
+
+    model: ModelCard
+    cells: list[CellView]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    """One profile's table."""
+
+    anchor: str
+    profile: Profile
+    counts: list[tuple[str, int]]
+    rows: Iterator[HeatRow]
+    """Decided as the page is written."""
+
+
 def waived(summary: CellSummary | CellOutcome) -> bool:
     return any(o.recommended and o.waived for o in summary.options)
 
@@ -123,6 +143,6 @@ def anchor(profile: int, model: int, task: int) -> str:
     return f"cell-{profile}-{model}-{task}"
 
 
-def counts(recommendations: Mapping[str, int]) -> list[tuple[str, int]]:
+def counts(recommendations: Counter[str]) -> list[tuple[str, int]]:
     """(word, count) for each recommendation, in the legend's order."""
     return [(word, recommendations.get(key, 0)) for key, word in RECOMMENDATION_WORDS.items()]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from govern.formats.html_page import (
     CellView,
+    HeatMap,
+    HeatRow,
     PageAssets,
     RuleNote,
     anchor,
@@ -27,25 +29,6 @@ from govern.formats.html_page import (
 )
 from govern.matrix import MatrixResult
 from govern.records import ModelCard, Profile, Task
-
-
-@dataclass(frozen=True)
-class HeatRow:
-    """A model's cells under one profile, in task order."""
-
-    model: ModelCard
-    cells: list[CellView]
-
-
-@dataclass(frozen=True)
-class HeatMap:
-    """One profile's table."""
-
-    anchor: str
-    profile: Profile
-    counts: list[tuple[str, int]]
-    rows: Iterator[HeatRow]
-    """Decided as the page is written."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +56,7 @@ def _rows(result: MatrixResult, index: int, profile: Profile) -> Iterator[HeatRo
 
 def _maps(result: MatrixResult) -> Iterator[HeatMap]:
     for index, profile in enumerate(result.axis.profiles):
-        tally = Counter(s.recommendation for model in result.axis.models
+        tally: Counter[str] = Counter(s.recommendation for model in result.axis.models
                         for s in result.rows[profile.id, model.id])
         yield HeatMap(f"profile-{index}", profile, counts(tally), _rows(result, index, profile))
 

@@ -208,6 +208,10 @@ class MatrixDiff:
     records: tuple[RecordChange, ...]
     cells: tuple[CellChange, ...]
     summary: DiffSummary
+    matrices: tuple[MatrixResult, MatrixResult] | None = field(default=None, compare=False,
+                                                               repr=False)
+    """The whole matrix before and after, for a report that shows the unchanged cells too
+    (the HTML heat map); None for a replay, which compares recorded decisions only."""
 
     def document(self) -> dict[str, Any]:
         return {"before": self.before, "after": self.after, "as_of": self.as_of,
@@ -622,7 +626,8 @@ def diff_catalogs(before: CatalogVersion, after: CatalogVersion, profiles: Seque
     cells = len(profiles) * len(models) * len(tasks)
     return MatrixDiff(before.label, after.label, as_of.isoformat(), tuple(profiles),
                       before.policy_set.digest, after.policy_set.digest,
-                      tuple(sides.records), tuple(changes), summarize_changes(cells, changes))
+                      tuple(sides.records), tuple(changes), summarize_changes(cells, changes),
+                      sides.matrices)
 
 
 def _row(sides: _Sides, profile: str, model: str, tasks: Sequence[str]) -> list[CellChange]:
