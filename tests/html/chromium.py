@@ -153,6 +153,10 @@ class Page:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def on(self, selector: str, expression: str) -> Any:
+        """The value of ``expression`` about ``e``, the element ``selector`` names."""
+        return self.evaluate(f"(e => {expression})(document.querySelector({json.dumps(selector)}))")
+
     def click(self, selector: str) -> None:
         """A real mouse click at the middle of the element ``selector`` names."""
         box = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
