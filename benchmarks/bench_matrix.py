@@ -136,9 +136,8 @@ def main() -> None:
 def compare_on_a_slice(matrix: MatrixResult, size: int, matrix_rate: float) -> None:
     """The first ``size`` cells (one profile, models in order, every task) decided by the
     per-decision core and by OPA; all three must give identical decisions."""
-    from tests.opa.opa_binary import OpaServer, ensure_opa
-
     from govern.backends.opa import OpaBackend
+    from tests.opa.opa_binary import OpaServer, ensure_opa
 
     slice_cells: list[Cell] = []
     profile = matrix.axis.profiles[0]
