@@ -27,6 +27,11 @@ DATA_CLASSES = ["public_text", "internal_documents", "source_code", "trade_secre
 SOURCE = [{"publication": "Synthetic benchmark catalog"}]
 
 
+def _quarter(value: float) -> float:
+    """Numbers in the domain both engines print alike (docs/opa.md, "Numbers")."""
+    return round(value * 4) / 4
+
+
 def _maybe(rng: random.Random, value: Any, known: float = 0.8) -> Any:
     return value if rng.random() < known else None
 
@@ -36,8 +41,8 @@ def _offering(rng: random.Random) -> dict[str, Any]:
         "provider": rng.choice(PROVIDERS),
         "host_jurisdiction": _maybe(rng, rng.choice(JURISDICTIONS), 0.9),
         "regions": _maybe(rng, sorted(rng.sample(REGIONS, rng.randint(1, 3))), 0.6),
-        "pricing": {"input_usd_per_mtok": _maybe(rng, round(rng.uniform(0.1, 20), 2)),
-                    "output_usd_per_mtok": _maybe(rng, round(rng.uniform(0.3, 80), 2))},
+        "pricing": {"input_usd_per_mtok": _maybe(rng, _quarter(rng.uniform(0.25, 20))),
+                    "output_usd_per_mtok": _maybe(rng, _quarter(rng.uniform(0.25, 80)))},
         "data_terms": {"retention_days": _maybe(rng, rng.choice([0, 7, 30, 90, 365]), 0.5),
                        "trains_on_customer_data": _maybe(rng, rng.random() < 0.2, 0.5)},
     }
@@ -46,7 +51,7 @@ def _offering(rng: random.Random) -> dict[str, Any]:
 def card(rng: random.Random, index: int) -> dict[str, Any]:
     """One model card as the dict its YAML file would hold."""
     open_weights = _maybe(rng, rng.random() < 0.6)
-    total = round(rng.uniform(1, 2000), 1)
+    total = _quarter(rng.uniform(1, 2000))
     status = rng.choice(["available"] * 8 + ["suspended", "withdrawn", None])
     data: dict[str, Any] = {
         "id": f"model-{index:04d}",
@@ -55,7 +60,7 @@ def card(rng: random.Random, index: int) -> dict[str, Any]:
                    "jurisdiction": _maybe(rng, rng.choice(JURISDICTIONS), 0.9)},
         "license": rng.choice(LICENCES),
         "open_weights": open_weights,
-        "parameters": {"total_billion": total, "active_billion": _maybe(rng, round(total / 10, 1))},
+        "parameters": {"total_billion": total, "active_billion": _maybe(rng, _quarter(total / 10))},
         "context_window_tokens": _maybe(rng, rng.choice([32_000, 128_000, 200_000, 1_000_000])),
         "api_offerings": [_offering(rng) for _ in range(rng.choice([0, 1, 1, 2, 2, 3]))],
         "revocation": {"status": status,
@@ -71,7 +76,7 @@ def card(rng: random.Random, index: int) -> dict[str, Any]:
     if rng.random() < 0.15:
         data["disputes"] = [{"fact": "parameters.total_billion", "recorded": "the larger",
                              "claims": [{"value": total, "source": "vendor"},
-                                        {"value": round(total * 0.97, 1), "source": "analyst"}]}]
+                                        {"value": _quarter(total * 0.97), "source": "analyst"}]}]
     return data
 
 

@@ -42,7 +42,8 @@ from govern.matrix.outcomes import (
     summarize,
 )
 from govern.matrix.record_diff import RecordChange, policy_changes, record_changes
-from govern.matrix.result import MatrixResult, decide_matrix
+from govern.matrix.result import MatrixResult, decide_matrix, outline_engine
+from govern.matrix.rows import RowEngine
 from govern.matrix.rule_plan import RulePlan, plan_rule
 from govern.records import Deployment, Effect, ModelCard, Policy, Profile, Severity, Task, Waiver
 
@@ -298,8 +299,10 @@ def _text(texts: Texts, key: OptionKey, rule: str) -> tuple[bool, FindingRow | N
     return True, per_rule[rule]
 
 
-def _option_change(key: OptionKey, before: OptionSummary | None, after: OptionSummary | None,
-                   texts_before: Texts, texts_after: Texts) -> OptionChange | None:
+def _finding_changes(key: OptionKey, before: OptionSummary | None,
+                     after: OptionSummary | None, texts_before: Texts, texts_after: Texts
+                     ) -> tuple[list[FindingChange], list[FindingChange]]:
+    """(findings changed in outline, findings whose text alone changed), by rule id."""
     fired_before = {f.rule: f for f in before.fired} if before else {}
     fired_after = {f.rule: f for f in after.fired} if after else {}
     findings, messages = [], []
@@ -307,11 +310,20 @@ def _option_change(key: OptionKey, before: OptionSummary | None, after: OptionSu
         old, new = fired_before.get(rule), fired_after.get(rule)
         known_before, text_before = _text(texts_before, key, rule)
         known_after, text_after = _text(texts_after, key, rule)
-        change = FindingChange(rule, _state(old, text_before), _state(new, text_after))
         if old != new:
-            findings.append(change)
+            findings.append(FindingChange(rule, _state(old, text_before),
+                                          _state(new, text_after)))
         elif known_before and known_after and text_before != text_after:
-            messages.append(change)
+            messages.append(FindingChange(rule, _state(old, text_before),
+                                          _state(new, text_after)))
+    return findings, messages
+
+
+def _option_change(key: OptionKey, before: OptionSummary | None, after: OptionSummary | None,
+                   texts_before: Texts, texts_after: Texts) -> OptionChange | None:
+    if before is after and texts_before.get(key) == texts_after.get(key):
+        return None  # the same outline (one shared object) and the same texts
+    findings, messages = _finding_changes(key, before, after, texts_before, texts_after)
     obligations_before = before.obligations if before else ()
     obligations_after = after.obligations if after else ()
     option = OptionChange(
@@ -420,17 +432,61 @@ class _Sides:
         assert self.matrix_before is not None and self.matrix_after is not None
         return self.matrix_before, self.matrix_after
 
-    def reusable_rows(self) -> dict[tuple[str, str], list[CellSummary]]:
-        """Rows of the earlier matrix the later one shares: the same profile, card, tasks,
-        policies and waivers decide the same row (the decision is a function of them)."""
+    def reusable_rows(self, after: RowEngine[Any, Any, CellSummary]
+                      ) -> dict[tuple[str, str], list[CellSummary]]:
+        """Rows of the earlier matrix the later one shares. The same profile, card, tasks,
+        policies and waivers decide the same row (a decision is a function of them); after
+        an edit of rules only, so does a row on which every changed rule gives the same."""
         before = self.matrix_before
-        if before is None or self.changed.keys() - {"profile", "model card"}:
+        if before is None or list(self.before.tasks) != list(self.after.tasks):
             return {}
-        if list(self.before.tasks) != list(self.after.tasks):
-            return {}
-        return {key: row for key, row in before.rows.items()
-                if key[0] not in self.changed.get("profile", {})
-                and key[1] not in self.changed.get("model card", {})}
+        kinds = self.changed.keys()
+        if not kinds - {"profile", "model card"}:
+            return {key: row for key, row in before.rows.items()
+                    if key[0] not in self.changed.get("profile", {})
+                    and key[1] not in self.changed.get("model card", {})}
+        if not kinds - {"rule", "policy"} and _same_rule_order(self.before, self.after):
+            return _rows_rule_edits_leave(self, after)
+        return {}
+
+
+def _same_rule_order(before: CatalogVersion, after: CatalogVersion) -> bool:
+    """Whether the rules in both versions come in the same order (outlines list findings in
+    rule order, so a reordering changes rows even where nothing fires differently)."""
+    ids = [[c.rule.id for c in v.policy_set.rules] for v in (before, after)]
+    common = set(ids[0]) & set(ids[1])
+    return [i for i in ids[0] if i in common] == [i for i in ids[1] if i in common]
+
+
+def _rows_rule_edits_leave(sides: _Sides, after: RowEngine[Any, Any, CellSummary]
+                           ) -> dict[tuple[str, str], list[CellSummary]]:
+    """The earlier rows on which every changed rule gives the same effect on every option and
+    task, with the same severity and obligation wherever it fires: those rows are the same."""
+    before = sides.matrix_before
+    assert before is not None and before.outline is not None
+    changed = set(sides.changed.get("rule", {}))
+    shown = [{c.rule.id: (c.rule.severity, c.rule.obligation) for c in v.policy_set.rules}
+             for v in (sides.before, sides.after)]
+    reuse = {}
+    for (profile_id, model_id), row in before.rows.items():
+        if profile_id not in sides.after.profiles:
+            continue
+        profile, model = _records(before, profile_id, model_id)
+        old = before.outline.rule_columns(profile, model, changed)
+        new = after.rule_columns(sides.after.profiles[profile_id],
+                                 sides.after.models[model_id], changed)
+        if all(_gives_the_same(rule, a.get(rule), b.get(rule), shown)
+               for (_, a), (_, b) in zip(old, new, strict=True) for rule in changed):
+            reuse[profile_id, model_id] = row
+    return reuse
+
+
+def _gives_the_same(rule: str, before: list[Any] | None, after: list[Any] | None,
+                    shown: list[dict[str, tuple[Severity, str | None]]]) -> bool:
+    fires = [v is not None and any(e is not None for e in v) for v in (before, after)]
+    if not any(fires):
+        return True
+    return before == after and shown[0].get(rule) == shown[1].get(rule)
 
 
 def _reads(plan: RulePlan) -> set[str]:
@@ -519,8 +575,7 @@ def _outline_waiver_changes(sides: _Sides, cell: Cell, before: CellSummary, afte
 
 
 def _records(matrix: MatrixResult, profile: str, model: str) -> tuple[Profile, ModelCard]:
-    return (next(p for p in matrix.axis.profiles if p.id == profile),
-            next(m for m in matrix.axis.models if m.id == model))
+    return matrix.axis.profile_by_id[profile], matrix.axis.model_by_id[model]
 
 
 class _RowTexts:
@@ -584,7 +639,8 @@ def _row_changes(sides: _Sides, profile: str, model: str) -> Iterator[CellChange
     touched = _waivers_may_touch(sides, model)
     if row_before is row_after and not affected and not touched:
         return  # the same inputs decided it: nothing can differ
-    differing = {n for n, (i, j) in enumerate(pairs) if row_before[i] is not row_after[j]}
+    differing = set() if row_before == row_after else {
+        n for n, (i, j) in enumerate(pairs) if row_before[i] is not row_after[j]}
     texts = _RowTexts(sides, profile, model, affected) if affected or touched else None
     if texts is not None:
         differing |= texts.differing(pairs)
@@ -607,16 +663,18 @@ def diff_catalogs(before: CatalogVersion, after: CatalogVersion, profiles: Seque
     ``as_of``, and compare. Pure: records in, a ``MatrixDiff`` out."""
     interner = Interner()
 
-    def matrix(version: CatalogVersion,
-               reuse: dict[tuple[str, str], list[CellSummary]]) -> MatrixResult:
+    def matrix(version: CatalogVersion, reuse: dict[tuple[str, str], list[CellSummary]],
+               engine: RowEngine[Any, Any, CellSummary] | None) -> MatrixResult:
         return decide_matrix([version.profiles[p] for p in profiles if p in version.profiles],
                              list(version.models.values()), list(version.tasks.values()),
                              version.policy_set, as_of, list(version.waivers.values()),
-                             interner, reuse)
+                             interner, reuse, engine)
 
     sides = _Sides(before, after, record_diff(before, after))
-    sides.matrix_before = matrix(before, {})
-    sides.matrix_after = matrix(after, sides.reusable_rows())
+    sides.matrix_before = matrix(before, {}, None)
+    engine = outline_engine(list(after.tasks.values()), after.policy_set, as_of,
+                            list(after.waivers.values()), interner)
+    sides.matrix_after = matrix(after, sides.reusable_rows(engine), engine)
     models = [*before.models, *(m for m in after.models if m not in before.models)]
     tasks = [*before.tasks, *(t for t in after.tasks if t not in before.tasks)]
     changes: list[CellChange] = []

@@ -42,6 +42,14 @@ class Axis:
     def task_index(self) -> dict[str, int]:
         return {t.id: i for i, t in enumerate(self.tasks)}
 
+    @cached_property
+    def profile_by_id(self) -> dict[str, Profile]:
+        return {p.id: p for p in self.profiles}
+
+    @cached_property
+    def model_by_id(self) -> dict[str, ModelCard]:
+        return {m.id: m for m in self.models}
+
 
 @dataclass
 class MatrixResult:
@@ -56,6 +64,8 @@ class MatrixResult:
     interner: Interner = field(default_factory=Interner, repr=False)
     facts: RecordFacts | None = field(default=None, repr=False)
     """The records' facts as the outline read them, for the detail to reuse."""
+    outline: RowEngine[Any, Any, CellSummary] | None = field(default=None, repr=False)
+    """The engine that decided the outlines (and can decide more, e.g. one rule's column)."""
 
     @property
     def policy_set_digest(self) -> str:
@@ -106,8 +116,7 @@ class MatrixResult:
                     yield Cell(profile.id, model.id, task.id), outcome
 
     def outcome(self, cell: Cell) -> CellOutcome:
-        profile = next(p for p in self.axis.profiles if p.id == cell.profile)
-        model = next(m for m in self.axis.models if m.id == cell.model)
+        profile, model = self.axis.profile_by_id[cell.profile], self.axis.model_by_id[cell.model]
         ((_, row),) = self.detail_rows(profile, [model])
         return row[self.axis.task_index[cell.task]]
 
@@ -121,23 +130,30 @@ class MatrixResult:
                            self.policy_set_digest)
 
 
+def outline_engine(tasks: Sequence[Task], policies: PolicySet, as_of: dt.date,
+                   waivers: Sequence[Waiver] = (), interner: Interner | None = None
+                   ) -> RowEngine[Any, Any, CellSummary]:
+    """The engine that decides outlines (``decide_matrix`` makes one when not given one)."""
+    level = OutlineLevel(policies, as_of, interner or Interner())
+    return RowEngine(level, tasks, policies, as_of, waivers, RecordFacts(tasks))
+
+
 def decide_matrix(profiles: Sequence[Profile], models: Sequence[ModelCard],
                   tasks: Sequence[Task], policies: PolicySet, as_of: dt.date,
                   waivers: Sequence[Waiver] = (), interner: Interner | None = None,
-                  reuse: Mapping[tuple[str, str], list[CellSummary]] | None = None
-                  ) -> MatrixResult:
+                  reuse: Mapping[tuple[str, str], list[CellSummary]] | None = None,
+                  engine: RowEngine[Any, Any, CellSummary] | None = None) -> MatrixResult:
     """Decide every (profile, model, task) cell's outline as of ``as_of``. Pure.
 
     ``interner`` may be shared with another call (as ``govern diff`` does) so outcomes equal
     on both sides are the same objects. ``reuse`` gives rows already decided from the same
     profile, card, tasks, policies, waivers and date (the caller vouches for that); they are
-    taken as they are. Model, task and profile ids must be unique.
+    taken as they are. ``engine`` is an ``outline_engine`` made from these same arguments.
+    Model, task and profile ids must be unique.
     """
     interner = interner or Interner()
     reuse = reuse or {}
-    facts = RecordFacts(tasks)
-    engine = RowEngine(OutlineLevel(policies, as_of, interner), tasks, policies, as_of, waivers,
-                       facts)
+    engine = engine or outline_engine(tasks, policies, as_of, waivers, interner)
     rows = {}
     for profile in profiles:
         needed = [m for m in models if (profile.id, m.id) not in reuse]
@@ -146,4 +162,4 @@ def decide_matrix(profiles: Sequence[Profile], models: Sequence[ModelCard],
             key = (profile.id, model.id)
             rows[key] = reuse[key] if key in reuse else decided[model.id]
     return MatrixResult(Axis(tuple(profiles), tuple(models), tuple(tasks)), as_of, policies,
-                        tuple(waivers), rows, interner, facts)
+                        tuple(waivers), rows, interner, engine.facts, engine)

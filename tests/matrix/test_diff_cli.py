@@ -308,3 +308,52 @@ def test_an_invalid_file_at_the_revision_is_named_there(repo: Path, run_line: Ru
     result = run_line(["diff", "--base-ref", "HEAD", "--catalog", str(team)])
     assert result.exit_code == 2
     assert f"error: HEAD:team/{EU}:" in result.stderr and "preferense" in result.stderr
+
+
+def test_a_severity_edit_changes_findings_not_verdicts(edited: tuple[Path, Path],
+                                                       tmp_path: Path, run_line: RunLine,
+                                                       catalog: Catalog) -> None:
+    before, _ = edited
+    graver = tmp_path / "graver"
+    shutil.copytree(before, graver)
+    policy = graver / "policies" / "licence.yaml"
+    text = policy.read_text()
+    start = text.index("  - id: licence.disputed-facts")
+    end = text.index("severity: low", start)
+    policy.write_text(text[:end] + "severity: medium" + text[end + len("severity: low"):])
+    report = json.loads(run_line(["diff", "--base", str(before), "--catalog", str(graver),
+                                  "--as-of", DATE, "--all-profiles", "--format", "json"]).stdout)
+    assert report["summary"]["decisions_changed"] == len(report["cells"]) > 0
+    assert {c["kind"] for c in report["cells"]} == {"findings"}
+    change = report["cells"][0]["options"][0]["findings"][0]
+    assert (change["rule"], change["change"]) == ("licence.disputed-facts", "changed")
+    assert (change["before"]["severity"], change["after"]["severity"]) == ("low", "medium")
+    disputed = [m for m in catalog.models.values() if m.disputes]
+    assert len(report["cells"]) == len(disputed) * len(catalog.tasks) * len(catalog.profiles)
+
+
+def test_a_profile_edit_reaches_rules_reading_the_self_host_option(
+        edited: tuple[Path, Path], tmp_path: Path, run_line: RunLine) -> None:
+    # The self-host option is built from the profile: a rule reading only option.* facts
+    # still says something else when the profile's self-hosting changes.
+    before, _ = edited
+    rule = ("id: where\ntitle: t\ndescription: d\nrules:\n  - id: where.self-host-site\n"
+            "    description: where self-hosting runs\n    effect: warn\n    severity: low\n"
+            "    applies_to: {deployments: [self-host]}\n"
+            "    message: self-hosting runs in {option.host_jurisdiction}\n"
+            "    rationale: {text: t, source: s}\n")
+    (before / "policies" / "where.yaml").write_text(rule)
+    moved = tmp_path / "moved"
+    shutil.copytree(before, moved)
+    profile = moved / "profiles" / "cost-sensitive-startup.yaml"
+    text = profile.read_text()
+    assert "  jurisdiction: IN" in text
+    profile.write_text(text.replace("  jurisdiction: IN", "  jurisdiction: SG"))
+    report = json.loads(run_line(["diff", "--base", str(before), "--catalog", str(moved),
+                                  "--as-of", DATE, "--all-profiles", "--format", "json"]).stdout)
+    catalogs = [load_catalog([bundled_root(), c]) for c in (before, moved)]
+    expected = changed_cells(*catalogs, sorted(catalogs[1].profiles))
+    assert {(c["profile"], c["model"], c["task"]) for c in report["cells"]} == expected
+    texts = [f for c in report["cells"] for o in c["options"] for f in o["messages"]]
+    assert any(f["rule"] == "where.self-host-site"
+               and f["after"]["message"] == "self-hosting runs in SG" for f in texts)
