@@ -158,6 +158,20 @@ def hostile_catalog(root: Path) -> Path:
     return root
 
 
+def test_every_value_from_yaml_is_escaped_and_the_file_links_nothing(
+        run_line: RunLine, tmp_path: Path) -> None:
+    # No browser needed: what the file holds, byte for byte.
+    catalog = hostile_catalog(tmp_path / "catalog")
+    raw = render(run_line, tmp_path / "hostile.html", "matrix", "--catalog", str(catalog),
+                 "--profile", "hostile-profile", "--models", "hostile-model,glm-5.2",
+                 "--tasks", "hostile-task,refactoring").read_text(encoding="utf-8")
+    assert HOSTILE not in raw
+    assert raw.count("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;") > 5
+    assert raw.count("<script") == 1 and raw.count("<style") == 1
+    for linking in ("src=", "<link", "<iframe", "<object", "@import", "url("):
+        assert linking not in raw.replace("&lt;img src=x", ""), linking
+
+
 def test_a_hostile_card_renders_as_text_and_runs_nothing(
         page: Page, run_line: RunLine, tmp_path: Path) -> None:
     catalog = hostile_catalog(tmp_path / "catalog")

@@ -22,7 +22,8 @@ from tests.core.test_cli_outputs import _run_in_terminal
 from tests.support import AS_OF, RunLine
 
 GOLDEN = Path(__file__).parent / "golden"
-EXTENSIONS = {"text": "txt", "csv": "csv", "markdown": "md", "json": "json", "jsonl": "jsonl"}
+EXTENSIONS = {"text": "txt", "csv": "csv", "markdown": "md", "json": "json", "jsonl": "jsonl",
+              "html": "html"}
 DATE = AS_OF.isoformat()
 
 
@@ -35,7 +36,7 @@ def _matrix(run_line: RunLine, *args: str) -> str:
 @pytest.mark.parametrize("format_name", sorted(MATRIX_FORMATS))
 def test_output_matches_the_golden_file(run_line: RunLine, format_name: str) -> None:
     args = ["--all-profiles", "--format", format_name]
-    if format_name in ("json", "jsonl"):  # every decision in full: a smaller slice
+    if format_name in ("json", "jsonl", "html"):  # every decision in full: a smaller slice
         args += ["--models", "glm-5.2,claude-opus-4.8", "--tasks", "refactoring,compliance"]
     out = _matrix(run_line, *args)
     path = GOLDEN / f"bundled.{EXTENSIONS[format_name]}"
