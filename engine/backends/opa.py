@@ -40,11 +40,7 @@ from pydantic import ValidationError
 
 from govern.backends import Backend, DecisionRequest, OpaMode
 from govern.backends.answer_checks import Asked, decision_problem
-from govern.backends.opa_content import (
-    modules_problem,
-    parse_exact_json,
-    policy_data_problem,
-)
+from govern.backends.opa_content import modules_problem, parse_answer, policy_data_problem
 from govern.backends.opa_settings import CA_BUNDLE_ENV, DEFAULT_TIMEOUT
 from govern.backends.opa_transport import MAX_ANSWER_BYTES, bounded_session
 from govern.core import Decision, PolicySet
@@ -172,7 +168,7 @@ class OpaBackend(Backend):
         """GET ``/v1/<path>`` and parse the answer with exact numbers."""
         def get() -> Any:
             response = self._session.get(f"{self._client.root_url}/{path}")
-            return parse_exact_json(response.content)
+            return parse_answer(response.content, exact=True)
 
         return self._call(doing, get)
 
@@ -267,8 +263,12 @@ class OpaBackend(Backend):
         return decisions
 
     def _query(self, body: dict[str, Any]) -> Any:
-        return self._call("querying data.govern.decisions",
-                          lambda: self._client.query_rule(body, ROOT, "decisions"))
+        def post() -> Any:
+            response = self._session.post(f"{self._client.root_url}/data/{ROOT}/decisions",
+                                          json={"input": body})
+            return parse_answer(response.content)
+
+        return self._call("querying data.govern.decisions", post)
 
     def _decisions(self, answer: Any, batch: Sequence[Asked]) -> list[Decision]:
         results = answer.get("result") if isinstance(answer, dict) else None

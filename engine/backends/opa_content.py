@@ -17,12 +17,16 @@ from govern.rego.bundle import ROOT
 from govern.rego.compiler import CompiledPolicySet
 
 
-def parse_exact_json(content: bytes) -> Any:
-    """JSON with numbers as exact Decimals (ints as ints); NaN and Infinity refused."""
+def parse_answer(content: bytes, exact: bool = False) -> Any:
+    """An answer's JSON; NaN and Infinity refused; with ``exact``, numbers as exact Decimals."""
     def refuse(name: str) -> Any:
-        raise ValueError(f"{name} is not JSON")
+        raise ValueError(f"{name} is not a JSON number")
 
-    return json.loads(content, parse_float=Decimal, parse_constant=refuse)
+    try:
+        return json.loads(content, parse_constant=refuse,
+                          parse_float=Decimal if exact else float)
+    except ValueError as e:  # JSONDecodeError, a bad constant, bytes that are not UTF-8
+        raise ValueError(f"the answer is not valid JSON ({e})") from None
 
 
 def modules_problem(listing: Any, compiled: CompiledPolicySet) -> str | None:
@@ -81,7 +85,7 @@ def _package(ast: Any) -> str | None:
 def policy_data_problem(held: Any, compiled: CompiledPolicySet) -> str | None:
     """What differs between the server's ``data.govern.policy_set`` (parsed exactly) and the
     local one; None when they are the same."""
-    local = parse_exact_json(json.dumps(compiled.policy_data).encode())
+    local = parse_answer(json.dumps(compiled.policy_data).encode(), exact=True)
     return _difference(held, local, f"data.{ROOT}.policy_set")
 
 
