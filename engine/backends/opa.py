@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import ssl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -309,13 +310,19 @@ def _first_line(error: Exception) -> str:
     return " ".join(str(error).split())[:200]
 
 
-def _ssl_reason(error: Exception) -> str:
-    text = str(error)
-    for marker in ("CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "hostname mismatch"):
-        if marker.lower() in text.lower():
-            start = text.lower().index(marker.lower())
-            return text[start:start + 120].split("'")[0].split(")")[0].strip()
-    return text[:200]
+def _ssl_reason(error: BaseException) -> str:
+    """``CERTIFICATE_VERIFY_FAILED: self-signed certificate`` from a wrapped ssl error."""
+    seen: list[BaseException] = []
+    pending: list[BaseException] = [error]
+    while pending and len(seen) < 20:  # the wrappers nest a few levels; bounded all the same
+        current = pending.pop()
+        seen.append(current)
+        if isinstance(current, ssl.SSLError):
+            detail = getattr(current, "verify_message", None) or current.strerror or str(current)
+            return f"{current.reason}: {detail}" if current.reason else str(detail)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return " ".join(str(error).split())[:200]
 
 
 def _request_input(request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:
