@@ -61,10 +61,10 @@ def _timeout(environ: Mapping[str, str], problems: list[Problem]) -> float:
         return DEFAULT_TIMEOUT
     problem = number_problem(text)
     if problem is None and not 0 < parse_number(text) <= MAX_TIMEOUT:
-        problem = f"{text!r} is out of range"
-    if problem is not None:
-        problems.append(_problem(TIMEOUT_ENV, f"{problem}; expected seconds, more than 0 and "
-                                              f"at most {MAX_TIMEOUT}"))
+        problem = "out of range"
+    if problem is not None:  # the value is quoted: an empty or blank one must show as such
+        problems.append(_problem(TIMEOUT_ENV, f"read {text!r}: {problem}; expected seconds, "
+                                              f"more than 0 and at most {MAX_TIMEOUT}"))
         return DEFAULT_TIMEOUT
     return float(parse_number(text))
 

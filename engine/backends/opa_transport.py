@@ -172,7 +172,7 @@ class BoundedAdapter(HTTPAdapter):
     def _read_body(self, response: requests.Response) -> bytes:
         declared = response.headers.get("Content-Length")
         if declared is not None:
-            if not declared.strip().isdigit():
+            if not (declared.strip().isascii() and declared.strip().isdigit()):
                 raise AnswerRefused(f"invalid Content-Length {declared[:40]!r}; not read")
             if int(declared) > self.max_bytes:
                 raise AnswerRefused(f"answer of {int(declared)} bytes (Content-Length) is over "

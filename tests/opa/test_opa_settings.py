@@ -26,24 +26,24 @@ def assert_bad_input(result: Result, *parts: str) -> None:
         assert part in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize(("text", "read"), [
-    ("inf", "'inf' is infinite"),
-    ("nan", "'nan' is not-a-number"),
-    ("1e3", "'1e3' has an exponent"),
-    ("0x10", "'0x10' is a hexadecimal number"),
-    ("-1", "'-1' is out of range"),
-    ("0", "'0' is out of range"),
-    ("0.0", "'0.0' is out of range"),
-    ("3601", "'3601' is out of range"),
-    ("9007199254740991", "is out of range"),
-    ("", "'' is not a plain decimal number"),
-    (" 5", "' 5' is not a plain decimal number"),
-    ("1_0", "'1_0' has digit separators"),
+@pytest.mark.parametrize(("text", "why"), [
+    ("inf", "infinite"),
+    ("nan", "not-a-number"),
+    ("1e3", "exponent"),
+    ("0x10", "hexadecimal"),
+    ("-1", "out of range"),
+    ("0", "out of range"),
+    ("0.0", "out of range"),
+    ("3601", "out of range"),
+    ("9007199254740991", "out of range"),
+    ("", "not a plain decimal number"),
+    (" 5", "not a plain decimal number"),
+    ("1_0", "digit separators"),
 ])
 def test_a_timeout_outside_the_number_grammar_is_exit_2(run_line: RunLine, text: str,
-                                                        read: str) -> None:
+                                                        why: str) -> None:
     assert_bad_input(run_opa(run_line, {"GOVERN_OPA_TIMEOUT": text}),
-                     "error: GOVERN_OPA_TIMEOUT: ", read, "at most 3600")
+                     f"error: GOVERN_OPA_TIMEOUT: read {text!r}: ", why, "at most 3600")
 
 
 def test_a_timeout_in_the_grammar_is_used(run_line: RunLine) -> None:
