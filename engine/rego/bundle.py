@@ -16,14 +16,13 @@ bundle too: a bundle unpacked anywhere passes ``opa test .`` with tests, never w
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
 import tarfile
 from pathlib import Path
 from typing import Any
-
-import datetime as dt
 
 from govern.backends import DecisionRequest
 from govern.backends.native import NativeBackend
