@@ -26,13 +26,16 @@ from typing import Any
 
 from govern.backends import DecisionRequest
 from govern.backends.native import NativeBackend
-from govern.loading.catalog import Catalog
+from govern.core import Decision
+from govern.loading.catalog import DEFAULT_PROFILE, Catalog
 from govern.rego.compiler import CompiledPolicySet, compile_policy_set, static_module
 
 ROOT = "govern"
 TEST_ROOT = "govern_test"
 """The root of the `opa test` module and its examples: outside ``govern``, off the decision path."""
 TEST_MODULE = f"{TEST_ROOT}/decision_test.rego"
+EXAMPLES = 8
+"""Cases in the test examples: decision_test.rego has one test per case (test_example_1..8)."""
 EXAMPLES_FALLBACK_DATE = dt.date(2026, 1, 1)
 """The examples' date for a catalog without model cards (any fixed date would do)."""
 
@@ -48,11 +51,13 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
 
 
 def examples_data(catalog: Catalog) -> dict[str, Any]:
-    """``data.govern_test.examples``: every model x task x profile as the native engine decides
-    it on the newest card's ``as_of`` (a date from the catalog, so the bytes stay stable)."""
+    """``data.govern_test.examples``: the cases the `opa test` module checks, as the native
+    engine decides them on the newest card's ``as_of`` (a date from the catalog, so the bytes
+    stay stable)."""
     as_of = max((card.as_of for card in catalog.models.values()), default=EXAMPLES_FALLBACK_DATE)
-    requests = [DecisionRequest(model, task, profile) for model in catalog.models.values()
-                for task in catalog.tasks.values() for profile in catalog.profiles.values()]
+    profiles = sorted(catalog.profiles.values(), key=lambda p: p.id != DEFAULT_PROFILE)
+    requests = [DecisionRequest(model, task, profile) for profile in profiles
+                for model in catalog.models.values() for task in catalog.tasks.values()]
     decided = NativeBackend().decide(requests, catalog.policy_set, as_of,
                                      list(catalog.waivers.values()))
     return {"as_of": as_of.isoformat(), "cases": [{
@@ -60,7 +65,27 @@ def examples_data(catalog: Catalog) -> dict[str, Any]:
                   "as_of": as_of.isoformat()},
         "expected": {"recommendation": d.recommendation,
                      "options": [[o.deployment, o.provider, o.verdict] for o in d.options]},
-    } for d in decided]}
+    } for d in covering_examples(decided, EXAMPLES)]}
+
+
+def _features(decision: Decision) -> set[tuple[str | None, ...]]:
+    return {("recommendation", decision.recommendation)} | {
+        (option.deployment, option.verdict, finding.rule, finding.effect)
+        for option in decision.options for finding in option.findings}
+
+
+def covering_examples(decided: list[Decision], limit: int) -> list[Decision]:
+    """Up to ``limit`` decisions, each chosen for covering the most recommendations and
+    (deployment, verdict, rule, effect) not covered yet; the first such in ``decided`` wins."""
+    chosen: list[Decision] = []
+    covered: set[tuple[str | None, ...]] = set()
+    while len(chosen) < limit and decided:
+        best = max(decided, key=lambda d: len(_features(d) - covered))
+        if not _features(best) - covered:
+            break
+        chosen.append(best)
+        covered |= _features(best)
+    return chosen
 
 
 def bundle_data(compiled: CompiledPolicySet, catalog: Catalog | None) -> dict[str, Any]:

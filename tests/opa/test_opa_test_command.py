@@ -7,6 +7,7 @@ tests; the bundle now ships a real test module of its own (``govern_test/decisio
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -16,7 +17,10 @@ from typing import Any
 
 import pytest
 
-from govern.loading.catalog import Catalog
+from govern.backends import DecisionRequest
+from govern.backends.native import NativeBackend
+from govern.loading.catalog import DEFAULT_PROFILE, Catalog
+from govern.rego.bundle import EXAMPLES
 from tests.support import RunLine, run_govern
 
 TEST_PACKAGE = "data.govern_test.decision"
@@ -33,7 +37,7 @@ def opa_test(opa_bin: Path, *args: str) -> tuple[int, list[dict[str, Any]]]:
 def assert_all_pass(code: int, results: list[dict[str, Any]]) -> None:
     failed = [r["name"] for r in results if r.get("fail") or r.get("error")]
     assert code == 0 and not failed, failed
-    assert len(results) >= 5
+    assert len(results) == EXAMPLES + 5
     # only the shipped test module runs as tests: no operator function is mistaken for one
     assert {r["package"] for r in results} == {TEST_PACKAGE}
 
@@ -64,38 +68,43 @@ def test_opa_test_passes_on_export_rego_output(opa_bin: Path, run_line: RunLine,
     assert_all_pass(*opa_test(opa_bin, str(tmp_path / "rego")))
 
 
-def _examples(directory: Path) -> dict[tuple[str, str, str], dict[str, Any]]:
+def _cases(directory: Path) -> list[dict[str, Any]]:
     data = json.loads((directory / "data.json").read_text(encoding="utf-8"))
-    return {(c["input"]["model"], c["input"]["task"], c["input"]["profile"]): c["expected"]
-            for c in data["govern_test"]["examples"]["cases"]}
+    return list(data["govern_test"]["examples"]["cases"])
 
 
-def test_the_examples_cover_the_catalog_with_the_known_answers(unpacked_bundle: Path,
-                                                               catalog: Catalog) -> None:
-    examples = _examples(unpacked_bundle / "bundle")
-    assert len(examples) == len(catalog.models) * len(catalog.tasks) * len(catalog.profiles)
-    glm = examples[("glm-5.2", "refactoring", "eu-regulated-enterprise")]
-    assert glm == {"recommendation": "self-host",
-                   "options": [["api", "Z.ai", "denied"], ["self-host", None, "allowed"]]}
-    fable = examples[("claude-fable-5", "software-development", "eu-regulated-enterprise")]
-    assert fable["recommendation"] == "disallow"
-    assert {verdict for _, _, verdict in fable["options"]} == {"denied"}
+def test_the_examples_are_native_decisions_covering_every_answer(unpacked_bundle: Path,
+                                                                  catalog: Catalog) -> None:
+    cases = _cases(unpacked_bundle / "bundle")
+    assert len(cases) == EXAMPLES  # one test_example_N per case
+    for case in cases:
+        asked = case["input"]
+        decision = NativeBackend().decide(
+            [DecisionRequest(catalog.models[asked["model"]], catalog.tasks[asked["task"]],
+                             catalog.profiles[asked["profile"]])],
+            catalog.policy_set, dt.date.fromisoformat(asked["as_of"]),
+            list(catalog.waivers.values()))[0]
+        assert case["expected"] == {
+            "recommendation": decision.recommendation,
+            "options": [[o.deployment, o.provider, o.verdict] for o in decision.options]}
+    assert {c["expected"]["recommendation"] for c in cases} == {"api", "self-host", "disallow"}
+    assert cases[0]["input"]["profile"] == DEFAULT_PROFILE
 
 
 def test_a_wrong_expectation_fails_opa_test_naming_the_case(opa_bin: Path, unpacked_bundle: Path,
                                                            tmp_path: Path) -> None:
-    # The tests can fail: claim that GLM-5.2 goes to the API for refactoring under the EU profile.
+    # The tests can fail: claim the opposite verdict for the first example's first option.
     copy = tmp_path / "bundle"
     shutil.copytree(unpacked_bundle / "bundle", copy)
     data = json.loads((copy / "data.json").read_text(encoding="utf-8"))
-    for case in data["govern_test"]["examples"]["cases"]:
-        if (case["input"]["model"], case["input"]["task"]) == ("glm-5.2", "refactoring") and \
-                case["input"]["profile"] == "eu-regulated-enterprise":
-            case["expected"]["recommendation"] = "api"
+    first = data["govern_test"]["examples"]["cases"][0]
+    option = first["expected"]["options"][0]
+    option[2] = "allowed" if option[2] == "denied" else "denied"
     (copy / "data.json").write_text(json.dumps(data), encoding="utf-8")
     code, results = opa_test(opa_bin, str(copy))
     failed = {r["name"]: r for r in results if r.get("fail")}
     assert code != 0
-    assert set(failed) == {"test_every_example_decides_as_the_native_engine"}
-    printed = base64.b64decode(failed["test_every_example_decides_as_the_native_engine"]["output"])
-    assert b'"model": "glm-5.2"' in printed and b'"task": "refactoring"' in printed
+    assert set(failed) == {"test_example_1", "test_a_batch_decides_as_one_request_at_a_time"}
+    printed = base64.b64decode(failed["test_example_1"]["output"]).decode()
+    assert f'"model": "{first["input"]["model"]}"' in printed
+    assert f'"task": "{first["input"]["task"]}"' in printed
