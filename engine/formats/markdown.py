@@ -33,7 +33,7 @@ def _entry_row(entry: EntryResult) -> list[str]:
     reasons += [f"warning {f.rule}: {f.message}" for f in entry.warnings
                 if entry.status == "pass"]
     return [_STATUS[entry.status], str(entry.line), entry.model, entry.task,
-            entry.option or entry.label.rsplit(" / ", 1)[-1], entry.verdict, "\n".join(reasons)]
+            entry.option or entry.intended, entry.verdict, "\n".join(reasons)]
 
 
 def _obligation_lines(report: CheckReport) -> list[str]:
