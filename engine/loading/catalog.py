@@ -59,18 +59,42 @@ def bundled_root() -> Path:
 
 @dataclass(frozen=True)
 class LoadedRecord:
+    """A valid record and what the loader read for it: the file and where each key stands,
+    so a problem found later (across files) points at file:line without reading it again."""
+
     record: Any
-    file: str
-    """Path of the file it came from, for messages and digests."""
+    source: LoadedYaml
+
+    @property
+    def file(self) -> str:
+        """Path of the file it came from, for messages and digests."""
+        return self.source.file
+
+    def problem(self, path: YamlPath, message: str) -> Problem:
+        """A problem at a key of this record, located in its file."""
+        return self.source.problem(path, message)
 
 
 def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
                      ) -> tuple[R | None, list[Problem]]:
     """Parse, validate and logic-check one record file; every problem, not just the first."""
+    loaded, problems = read_record_file(path, kind, shown_as)
+    return (loaded.record if loaded is not None else None), problems
+
+
+def read_record_file(path: Path, kind: type[BaseModel], shown_as: str | None = None
+                     ) -> tuple[LoadedRecord | None, list[Problem]]:
+    """``load_record_file``, keeping what the loader read alongside the record."""
     try:
         loaded = read_yaml_file(path, shown_as)
     except InputError as e:
         return None, e.problems
+    return check_record(loaded, kind, path.name)
+
+
+def check_record(loaded: LoadedYaml, kind: type[BaseModel], file_name: str
+                 ) -> tuple[LoadedRecord | None, list[Problem]]:
+    """Validate and logic-check a parsed record file named ``file_name`` (its id must match)."""
     record, problems = validate_record(loaded, kind)
     if record is None:
         if kind is Policy:
@@ -80,11 +104,11 @@ def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
     check = LOGIC_CHECKS.get(kind)
     if check is not None:
         problems = [loaded.problem(p, msg) for p, msg in check(record, loaded.data)]
-    stem = path.stem
+    stem = Path(file_name).stem
     if getattr(record, "id", stem) != stem:
         problems.append(loaded.problem(("id",), f"id '{record.id}' must match the file name "
-                                                f"'{path.name}'"))
-    return (None if problems else record), problems
+                                                f"'{file_name}'"))
+    return (None if problems else LoadedRecord(record, loaded)), problems
 
 
 @dataclass
@@ -176,11 +200,11 @@ def load_catalog(roots: list[Path]) -> Catalog:
         for dirname, paths in files.items():
             kind = KIND_DIRS[dirname]
             for path in paths:
-                record, found = load_record_file(path, kind)
+                loaded, found = read_record_file(path, kind)
                 problems.extend(found)
-                if record is not None:
-                    record_id: str = cast(Any, record).id  # every catalog kind has one
-                    catalog.records[dirname][record_id] = LoadedRecord(record, str(path))
+                if loaded is not None:
+                    record_id: str = cast(Any, loaded.record).id  # every catalog kind has one
+                    catalog.records[dirname][record_id] = loaded
     problems.extend(_cross_checks(catalog))
     if problems:
         raise InputError(problems)
@@ -194,18 +218,13 @@ def _cross_checks(catalog: Catalog) -> list[Problem]:
     for policy_id, loaded in sorted(catalog.records["policies"].items()):
         for index, rule in enumerate(loaded.record.rules):
             if rule.id in owner and owner[rule.id] != policy_id:
-                problems.append(_at(loaded.file, ("rules", index, "id"),
-                                    f"rule id '{rule.id}' is also used in policy "
-                                    f"'{owner[rule.id]}'; rule ids must be unique"))
+                problems.append(loaded.problem(("rules", index, "id"),
+                                               f"rule id '{rule.id}' is also used in policy "
+                                               f"'{owner[rule.id]}'; rule ids must be unique"))
             owner.setdefault(rule.id, policy_id)
     for loaded in catalog.records["waivers"].values():
         if loaded.record.rule not in owner:
-            problems.append(_at(loaded.file, ("rule",),
-                                f"waiver names rule '{loaded.record.rule}', which no policy has"))
+            problems.append(loaded.problem(("rule",), f"waiver names rule "
+                                                      f"'{loaded.record.rule}', which no policy has"))
     return problems
 
-
-def _at(file: str, path: YamlPath, message: str) -> Problem:
-    """A problem located by re-reading the (already validated, small) file for positions."""
-    loaded: LoadedYaml = read_yaml_file(Path(file))
-    return loaded.problem(path, message)

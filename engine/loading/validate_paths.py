@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from govern.errors import InputError, Problem
-from govern.loading.catalog import KIND_DIRS, bundled_root, load_catalog, load_record_file
+from govern.loading.catalog import KIND_DIRS, bundled_root, check_record, load_catalog
 from govern.loading.catalog_files import catalog_record_files, is_left_alone, yaml_files_under
 from govern.loading.yaml_source import read_yaml_file
 from govern.records import Record
@@ -17,12 +18,10 @@ _KIND_BY_KEY: list[tuple[str, str]] = [
 ]
 
 
-def _kind_of(path: Path) -> type[Record] | None:
-    """The record kind of a file: from its folder, else from a key only that kind has.
-    Raises ``InputError`` for a file that cannot be read safely at all."""
+def _kind_of(path: Path, data: Any) -> type[Record] | None:
+    """The record kind of a file: from its folder, else from a key only that kind has."""
     if path.parent.name in KIND_DIRS:
         return KIND_DIRS[path.parent.name]
-    data = read_yaml_file(path).data
     if isinstance(data, dict):
         for key, dirname in _KIND_BY_KEY:
             if key in data:
@@ -51,14 +50,15 @@ def _check_catalog(roots: list[Path]) -> list[Problem]:
 
 def _check_file(path: Path) -> list[Problem]:
     try:
-        kind = _kind_of(path)
+        loaded = read_yaml_file(path)
     except InputError as e:  # not YAML, too big, an alias bomb: nothing more to check
         return e.problems
+    kind = _kind_of(path, loaded.data)
     if kind is None:
         return [Problem(str(path), None, None, "-",
                         "cannot tell what kind of record this is: put it in a model_cards/, "
                         "tasks/, profiles/, policies/ or waivers/ folder")]
-    return load_record_file(path, kind)[1]
+    return check_record(loaded, kind, path.name)[1]
 
 
 def validate_paths(paths: list[Path], default_roots: list[Path]) -> tuple[int, list[Problem]]:
