@@ -338,7 +338,7 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
                for w in catalog.records["waivers"].values()]
     report = build_report(manifest=manifest.shown_as, items=items, decisions=decisions,
                           policies=catalog.policy_set, policy_records=catalog.policies,
-                          waivers=waivers, profile=profile.id, as_of=date.isoformat(),
+                          waivers=waivers, profile=profile.id, as_of=date,
                           fail_on=fail_on)
     rendered = CHECK_FORMATS[format_name](report)
     if record_path is not None:

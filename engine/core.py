@@ -57,7 +57,7 @@ class AppliedWaiver(_Out):
     owner: str
     reason: str
     reference: str
-    expires: str
+    expires: dt.date
 
 
 class Finding(_Out):
@@ -105,13 +105,13 @@ class WaiverTerms(_Out):
     owner: str
     reason: str
     reference: str
-    expires: str
+    expires: dt.date
 
     @classmethod
-    def terms_of(cls, waiver: Waiver) -> dict[str, str]:
+    def terms_of(cls, waiver: Waiver) -> dict[str, Any]:
         return {"id": waiver.id, "rule": waiver.rule, "owner": waiver.owner,
                 "reason": waiver.reason, "reference": waiver.reference,
-                "expires": waiver.expires.isoformat()}
+                "expires": waiver.expires}
 
 
 class WaiverUse(WaiverTerms):
@@ -127,7 +127,8 @@ class Decision(_Out):
     model: str
     task: str
     profile: str
-    as_of: str
+    as_of: dt.date
+    """The decision date; JSON shows it as YYYY-MM-DD."""
     recommendation: Recommendation
     options: list[OptionDecision]
     waivers: list[WaiverUse]
@@ -310,7 +311,7 @@ def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: Mo
             if live is not None:
                 finding = finding.model_copy(update={"waiver": AppliedWaiver(
                     id=live.id, owner=live.owner, reason=live.reason,
-                    reference=live.reference, expires=live.expires.isoformat())})
+                    reference=live.reference, expires=live.expires)})
         result.append(finding)
     return result, matched_ids
 
@@ -377,7 +378,7 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
         model=model.id,
         task=task.id,
         profile=profile.id,
-        as_of=as_of.isoformat(),
+        as_of=as_of,
         recommendation=recommendation,
         options=options,
         waivers=_waiver_uses(waivers, [matched for _, matched in decided], as_of),

@@ -251,7 +251,7 @@ class OpaBackend(Backend):
             raise EngineError(f"OPA server {self.url}: malformed decision for {asked}: "
                               f"{e.errors()[0]['loc']}: {e.errors()[0]['msg']}") from None
         answered = (decision.model, decision.task, decision.profile, decision.as_of)
-        if answered != (request.model.id, request.task.id, request.profile.id, as_of.isoformat()):
+        if answered != (request.model.id, request.task.id, request.profile.id, as_of):
             raise EngineError(f"OPA server {self.url}: asked about {asked}, answered about "
                               f"{'/'.join(answered[:3])} as of {answered[3]}")
         if decision.policy_set_digest != policies.digest:

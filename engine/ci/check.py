@@ -12,6 +12,7 @@ Formats only render the report; exit codes come from it (``CheckReport.exit_code
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -145,7 +146,7 @@ class CheckReport(_Out):
     version: str
     manifest: str
     """The manifest's path as reports show it (relative to the working directory)."""
-    as_of: str
+    as_of: dt.date
     profile: str
     policy_set_digest: str
     fail_on: FailOn
@@ -277,7 +278,7 @@ def _matched_intended(entry: EntryResult, waiver_id: str) -> bool:
 
 
 def _waiver_reports(entries: list[EntryResult], waivers: Sequence[WaiverSource],
-                    as_of: str) -> list[WaiverReport]:
+                    as_of: dt.date) -> list[WaiverReport]:
     matched: dict[str, list[str]] = {}
     for entry in entries:
         for source in waivers:
@@ -286,9 +287,8 @@ def _waiver_reports(entries: list[EntryResult], waivers: Sequence[WaiverSource],
     reports = []
     for source in sorted(waivers, key=lambda s: s.waiver.id):
         w = source.waiver
-        expires = w.expires.isoformat()
         status: Literal["applied", "expired", "unused"] = (
-            "expired" if expires < as_of else "applied" if w.id in matched else "unused")
+            "expired" if w.expires < as_of else "applied" if w.id in matched else "unused")
         reports.append(WaiverReport(
             **WaiverReport.terms_of(w), status=status, file=source.file,
             matched=list(dict.fromkeys(matched.get(w.id, [])))))
@@ -317,7 +317,7 @@ def _rule_infos(entries: list[EntryResult], policies: PolicySet,
 
 def build_report(*, manifest: str, items: Sequence[CheckItem], decisions: Sequence[Decision],
                  policies: PolicySet, policy_records: dict[str, Policy],
-                 waivers: Sequence[WaiverSource], profile: str, as_of: str,
+                 waivers: Sequence[WaiverSource], profile: str, as_of: dt.date,
                  fail_on: FailOn) -> CheckReport:
     """The report of a whole run; ``decisions[i]`` is the decision for ``items[i]``."""
     entries = [check_item(item, decision, fail_on) for item, decision in zip(items, decisions,

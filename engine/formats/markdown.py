@@ -42,8 +42,8 @@ def _obligation_lines(report: CheckReport) -> list[str]:
 
 
 def _waiver_rows(waivers: list[WaiverReport]) -> list[list[str]]:
-    return [[w.id, _WAIVER_STATUS[w.status], w.rule, w.owner, w.reason, w.reference, w.expires,
-             ", ".join(w.matched) or "nothing"] for w in waivers]
+    return [[w.id, _WAIVER_STATUS[w.status], w.rule, w.owner, w.reason, w.reference,
+             w.expires.isoformat(), ", ".join(w.matched) or "nothing"] for w in waivers]
 
 
 def render_check_markdown(report: CheckReport) -> str:

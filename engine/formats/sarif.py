@@ -83,7 +83,7 @@ def sarif_document(report: CheckReport) -> dict[str, Any]:
             "results": [_result(e, report.manifest, index_of) for e in reported],
             "columnKind": "unicodeCodePoints",
             "properties": {
-                "asOf": report.as_of, "profile": report.profile,
+                "asOf": report.as_of.isoformat(), "profile": report.profile,
                 "policySetDigest": report.policy_set_digest, "failOn": report.fail_on,
                 "summary": report.summary.model_dump(mode="json"),
                 "waivers": [w.model_dump(mode="json") for w in report.waivers],
