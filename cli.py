@@ -19,7 +19,7 @@ import click
 from govern import __version__
 from govern.backends import OPA_MODES, Backend, DecisionRequest
 from govern.backends.native import NativeBackend
-from govern.ci.check import FAIL_ON_LEVELS, FailOn
+from govern.check.report import FAIL_ON_LEVELS, FailOn
 from govern.errors import EngineError, GovernError, InputError, Problem
 from govern.facts import FACTS
 from govern.fieldtypes import parse_iso_date
@@ -172,7 +172,7 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
     (decision,) = backend.decide([DecisionRequest(model, task, profile)], catalog.policy_set, date,
                                  list(catalog.waivers.values()))
     if record_path is not None:
-        from govern.ci.decision_log import append_decision_records
+        from govern.decision_records import append_decision_records
 
         # The record's timestamp is the only clock reading besides the default --as-of.
         append_decision_records(record_path, [decision], catalog=catalog, as_of=date,
@@ -272,10 +272,10 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
     when every case passes, 1 when one fails (or a rule is uncovered with --require-coverage),
     2 when a test file is invalid.
     """
-    from govern.ci.policy_test_report import TEST_FORMATS
-    from govern.ci.policy_test_runner import run_policy_tests
-    from govern.ci.policy_tests import load_policy_tests
+    from govern.formats.policy_tests import TEST_FORMATS
     from govern.loading.catalog import bundled_root
+    from govern.policy_tests.cases import load_policy_tests
+    from govern.policy_tests.runner import run_policy_tests
 
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
@@ -324,8 +324,8 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
     Exit 0 when every (entry, task) pair passes, 1 when any fails, 2 on invalid input,
     3 when the engine cannot decide.
     """
-    from govern.ci.check import WaiverSource, build_report
-    from govern.ci.manifest_file import display_path, read_manifest, resolve_uses
+    from govern.check.manifest_file import display_path, read_manifest, resolve_uses
+    from govern.check.report import WaiverSource, build_report
 
     date = parse_as_of(as_of)
     manifest = read_manifest(manifest_path)
@@ -342,7 +342,7 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
                           fail_on=fail_on)
     rendered = CHECK_FORMATS[format_name](report)
     if record_path is not None:
-        from govern.ci.decision_log import append_decision_records
+        from govern.decision_records import append_decision_records
 
         append_decision_records(record_path, decisions, catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)

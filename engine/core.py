@@ -135,6 +135,12 @@ class Decision(_Out):
     policy_set_digest: str
 
 
+def decision_document(decision: Decision) -> dict[str, Any]:
+    """The decision as the design.md contract's JSON: what ``--format json`` prints and what a
+    decision record carries (dates as YYYY-MM-DD, fields in declaration order)."""
+    return decision.model_dump(mode="json")
+
+
 # ---------------------------------------------------------------- the compiled policy set
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([a-z_.]+)\}")

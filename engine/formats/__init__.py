@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from govern.ci.check import CheckReport
+from govern.check.report import CheckReport
 from govern.core import Decision
 from govern.formats.check_json import render_check_json
 from govern.formats.check_text import render_check_text

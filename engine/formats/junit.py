@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from govern.ci.check import CheckReport, EntryResult
+from govern.check.report import CheckReport, EntryResult
 
 
 def _details(entry: EntryResult) -> list[str]:

@@ -7,7 +7,7 @@ table; backticks in code spans are avoided by not putting user text in code span
 
 from __future__ import annotations
 
-from govern.ci.check import CheckReport, EntryResult, WaiverReport
+from govern.check.report import CheckReport, EntryResult, WaiverReport
 from govern.core import Decision, OptionDecision
 
 _STATUS = {"pass": "✅ pass", "fail": "❌ fail"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from govern.ci.check import CheckReport, EntryResult, RuleInfo
+from govern.check.report import CheckReport, EntryResult, RuleInfo
 from govern.formats.json_format import dumps
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

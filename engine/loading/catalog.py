@@ -26,9 +26,13 @@ from pydantic import BaseModel
 from govern.core import PolicySet
 from govern.errors import InputError, Problem
 from govern.loading.catalog_files import RECORD_FOLDERS, catalog_record_files
+from govern.loading.policy_checks import (
+    check_model_card,
+    check_policy,
+    check_rules_of_invalid_policy,
+)
 from govern.loading.validation import validate_record
 from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
-from govern.policy_checks import check_model_card, check_policy, check_rules_of_invalid_policy
 from govern.records import ModelCard, Policy, Profile, Record, Task, Waiver
 
 KIND_DIRS: dict[str, type[Record]] = {

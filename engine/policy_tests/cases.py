@@ -5,7 +5,7 @@ and sees which decisions moved. A test file is a mapping with ``cases``; each ca
 input (catalog ids, or inline records for a hypothetical model, task or profile) and an
 ``expect`` block (recommendation, option verdicts, rules that must or must not fire,
 obligations). This module holds the record models and the loader; running the cases is
-``govern.ci.policy_test_runner``.
+``govern.policy_tests.runner``.
 
 Every file is parsed with the safe loader and checked against the catalog before any case
 runs, so a typo in a rule id is an input error (file:line, did-you-mean), never a test that
@@ -29,9 +29,9 @@ from govern.errors import InputError, Problem
 from govern.fieldtypes import NO_NULL_IN_SCHEMA, AbsentMeans, IsoDate, NonEmptyStr, RecordId
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
 from govern.loading.catalog_files import yaml_files_under
+from govern.loading.policy_checks import check_model_card
 from govern.loading.validation import validate_record
 from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
-from govern.policy_checks import check_model_card
 from govern.records import Deployment, ModelCard, Profile, Record, Task, Waiver
 
 RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]

@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from govern import __version__
-from govern.ci.manifest_file import CheckItem
+from govern.check.manifest_file import CheckItem
 from govern.core import (
     Decision,
     Finding,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govern.ci.manifest import Manifest, ManifestUse
+from govern.check.manifest import Manifest, ManifestUse
 from govern.errors import InputError, Problem
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
 from govern.loading.validation import validate_record
