@@ -12,7 +12,6 @@ Every file is read and every problem collected before anything is reported.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any, TypeVar, cast
 from pydantic import BaseModel
 
 from govern.core import PolicySet
-from govern.errors import InputError, Problem
+from govern.errors import InputError, Problem, did_you_mean
 from govern.loading.catalog_files import RECORD_FOLDERS, catalog_record_files
 from govern.loading.policy_checks import (
     check_model_card,
@@ -32,7 +31,7 @@ from govern.loading.policy_checks import (
     check_rules_of_invalid_policy,
 )
 from govern.loading.validation import validate_record
-from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
+from govern.loading.yaml_source import LoadedYaml, YamlPath, display_path, read_yaml_file
 from govern.records import ModelCard, Policy, Profile, Record, Task, Waiver
 
 KIND_DIRS: dict[str, type[Record]] = {
@@ -155,8 +154,7 @@ class Catalog:
         known = self.records[kind]
         if record_id in known:
             return known[record_id].record
-        close = difflib.get_close_matches(record_id, sorted(known), n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(record_id, known)
         label = kind.rstrip("s").replace("_", " ").replace("polic", "policy")
         raise InputError(Problem("-", None, None, flag,
                                  f"unknown {label} '{record_id}'{hint}; "
@@ -197,7 +195,7 @@ def load_catalog(roots: list[Path]) -> Catalog:
     bundled = bundled_root().resolve()
     for root in roots:
         if not root.is_dir():
-            problems.append(Problem(str(root), None, None, "-", "catalog directory not found"))
+            problems.append(Problem(display_path(root), None, None, "-", "catalog directory not found"))
             continue
         files, trouble = catalog_record_files(root, trusted=root.resolve() == bundled)
         problems.extend(trouble)

@@ -8,7 +8,7 @@ from typing import Any
 from govern.errors import InputError, Problem
 from govern.loading.catalog import KIND_DIRS, bundled_root, check_record, load_catalog
 from govern.loading.catalog_files import catalog_record_files, is_left_alone, yaml_files_under
-from govern.loading.yaml_source import read_yaml_file
+from govern.loading.yaml_source import display_path, read_yaml_file
 from govern.records import Record
 
 # A loose file's kind, from a key only that kind has (when its folder does not say).
@@ -55,7 +55,7 @@ def _check_file(path: Path) -> list[Problem]:
         return e.problems
     kind = _kind_of(path, loaded.data)
     if kind is None:
-        return [Problem(str(path), None, None, "-",
+        return [Problem(display_path(path), None, None, "-",
                         "cannot tell what kind of record this is: put it in a model_cards/, "
                         "tasks/, profiles/, policies/ or waivers/ folder")]
     return check_record(loaded, kind, path.name)[1]
@@ -77,7 +77,7 @@ def validate_paths(paths: list[Path], default_roots: list[Path]) -> tuple[int, l
             files, refused = yaml_files_under(path)
             problems.extend(refused)
             if not files and not refused:
-                problems.append(Problem(str(path), None, None, "-",
+                problems.append(Problem(display_path(path), None, None, "-",
                                         "no record files (*.yaml, *.yml) in this directory"))
             for file in files:
                 checked += 1

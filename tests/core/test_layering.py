@@ -103,3 +103,15 @@ def test_an_upward_import_is_found(tmp_path: Path) -> None:
     assert govern_imports(source) == [(2, "govern.loading.catalog")]
     assert floor_of("govern.loading.catalog") > floor_of("govern.core")
     assert floor_of("govern.cli") > floor_of("govern.formats.sarif")
+
+
+def test_one_did_you_mean_helper() -> None:
+    # Suggestions for mistyped ids, keys, facts and folders come from govern.errors.did_you_mean
+    # (one cutoff); a second difflib call would be a second, diverging rule.
+    importers = sorted(str(path.relative_to(PACKAGE)) for path in sources()
+                       if any(isinstance(node, ast.Import | ast.ImportFrom)
+                              and "difflib" in ([a.name for a in node.names]
+                                                if isinstance(node, ast.Import)
+                                                else [node.module or ""])
+                              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
+    assert importers == ["errors.py"]
