@@ -187,14 +187,15 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @catalog_option
 def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:
-    """Check model cards, tasks, profiles, policies and waivers; report every problem at once.
+    """Check catalogs, records, manifests and policy tests; report every problem at once.
 
-    PATHS are catalog directories or single record files; without PATHS, the bundled catalog
-    and any --catalog are checked.
+    PATHS are catalog directories, directories of loose files, or single files of any kind
+    `govern schema` knows; without PATHS, the bundled catalog and any --catalog are checked.
+    Ids in manifests and policy tests are resolved against the catalog (with --catalog).
     """
-    from govern.loading.validate_paths import validate_paths
+    from govern.validate import validate_paths
 
-    checked, problems = validate_paths(list(paths), catalog_roots(catalogs))
+    checked, problems = validate_paths(list(paths), catalogs)
     for problem in problems:
         click.echo(str(problem))
     if problems:

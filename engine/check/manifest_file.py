@@ -55,11 +55,19 @@ def read_manifest(path: Path) -> ManifestFile:
         raise InputError(Problem(shown, None, None, "-",
                                  "manifest not found (give --manifest FILE, or add a "
                                  f"{MANIFEST_FILE} at the project root)"))
-    loaded = read_yaml_file(path, shown)
+    manifest, problems = check_manifest(read_yaml_file(path, shown), path)
+    if manifest is None:
+        raise InputError(problems)
+    return manifest
+
+
+def check_manifest(loaded: LoadedYaml, path: Path) -> tuple[ManifestFile | None, list[Problem]]:
+    """A parsed manifest validated, or every problem with it (ids are resolved later, against
+    the catalog it names: ``resolve_uses``)."""
     manifest, problems = validate_record(loaded, Manifest)
     if problems:
-        raise InputError(problems)
-    return ManifestFile(path=path, shown_as=shown, manifest=manifest, loaded=loaded)
+        return None, problems
+    return ManifestFile(path=path, shown_as=loaded.file, manifest=manifest, loaded=loaded), []
 
 
 @dataclass(frozen=True)

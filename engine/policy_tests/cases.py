@@ -224,6 +224,13 @@ def _load_file(path: Path, catalog: Catalog) -> tuple[list[LoadedCase], list[Pro
         loaded = read_yaml_file(path)
     except InputError as e:
         return [], e.problems
+    return check_test_file(loaded, catalog)
+
+
+def check_test_file(loaded: LoadedYaml, catalog: Catalog
+                    ) -> tuple[list[LoadedCase], list[Problem]]:
+    """The cases of a parsed test file, or every problem with it (ids checked against
+    ``catalog``)."""
     tests, problems = validate_record(loaded, PolicyTestFile)
     if tests is None:
         return [], problems
