@@ -301,6 +301,11 @@ def _waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Ta
     )
 
 
+def _is_live(waiver: Waiver, as_of: dt.date) -> bool:
+    """A waiver applies through its expiry day, and not after it."""
+    return as_of <= waiver.expires
+
+
 def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: ModelCard,
                    task: Task, option: Option, as_of: dt.date) -> tuple[list[Finding], set[str]]:
     """The findings with the first live matching waiver set on each deny finding, and the ids
@@ -313,7 +318,7 @@ def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: Mo
                                if _waiver_matches(w, finding, model, task, option)),
                               key=lambda w: w.id)
             matched_ids.update(w.id for w in matching)
-            live = next((w for w in matching if as_of <= w.expires), None)
+            live = next((w for w in matching if _is_live(w, as_of)), None)
             if live is not None:
                 finding = finding.model_copy(update={"waiver": AppliedWaiver(
                     id=live.id, owner=live.owner, reason=live.reason,
@@ -330,7 +335,7 @@ def _waiver_uses(waivers: Sequence[Waiver], matched: list[set[str]],
     for waiver in waivers:
         first.setdefault(waiver.id, waiver)
     return [WaiverUse(**WaiverUse.terms_of(w),
-                      status="applied" if as_of <= w.expires else "expired",
+                      status="applied" if _is_live(w, as_of) else "expired",
                       matched_options=[i for i, ids in enumerate(matched) if w.id in ids])
             for _, w in sorted(first.items())
             if any(w.id in ids for ids in matched)]

@@ -14,7 +14,7 @@ from govern.errors import InputError
 from govern.loading.catalog import Catalog, bundled_root
 from govern.policy_tests.cases import load_policy_tests
 from govern.policy_tests.runner import run_policy_tests
-from tests.conftest import AS_OF, REPO, RunLine
+from tests.support import AS_OF, REPO, RunLine
 
 GLM_REFACTORING = """\
 as_of: "2026-11-23"

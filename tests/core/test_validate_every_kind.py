@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govern.schemas import SCHEMA_KINDS
-from tests.conftest import REPO, RunLine
+from tests.support import REPO, RunLine
 
 MANIFEST = """\
 uses:

@@ -7,17 +7,13 @@ Without an OPA binary and without Go, the tests skip saying how to enable them; 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from opa_binary import OpaServer, OpaUnavailable, ensure_opa
-
 from govern.backends.opa import OpaBackend
+from tests.opa.opa_binary import OpaServer, OpaUnavailable, ensure_opa
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
-from opa_worlds import World, assert_engines_agree, worlds
 
 from govern.backends import DecisionRequest
 from govern.backends.native import NativeBackend
 from govern.backends.opa import OpaBackend
 from govern.loading.catalog import Catalog
-from tests.conftest import AS_OF
+from tests.opa.opa_worlds import World, assert_engines_agree, worlds
+from tests.support import AS_OF
 
 EXAMPLES = 200
 """Worlds per run; each decides 3 models x 2 tasks x 2 profiles = 12 cases (2,400 in all),
@@ -74,7 +74,7 @@ OPERATOR_GRID: list[tuple[str, str, list[object]]] = [
 
 
 def _grid_world() -> World:
-    from opa_worlds import make_world
+    from tests.opa.opa_worlds import make_world
 
     rules: list[dict[str, object]] = []
     for op, fact, operands in OPERATOR_GRID:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import requests
-from opa_binary import OpaServer, free_port
 
 from govern.backends import DecisionRequest
 from govern.backends.native import NativeBackend
@@ -20,7 +19,8 @@ from govern.core import Decision
 from govern.errors import EngineError
 from govern.loading.catalog import Catalog
 from govern.rego.bundle import build_bundle
-from tests.conftest import AS_OF, REPO, RunLine
+from tests.opa.opa_binary import OpaServer, free_port
+from tests.support import AS_OF, REPO, RunLine
 
 ARGS = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", AS_OF.isoformat()]
 
