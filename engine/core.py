@@ -261,7 +261,8 @@ def build_options(model: ModelCard, profile: Profile) -> list[Option]:
     return options
 
 
-def _applies(rule: Rule, option: Option, task: Task) -> bool:
+def rule_applies(rule: Rule, option: Option, task: Task) -> bool:
+    """Whether ``rule``'s scope (deployments, risk tiers, business-critical) covers the option."""
     scope = rule.applies_to
     return (
         (scope.deployments is None or option.deployment in scope.deployments)
@@ -289,8 +290,9 @@ def _finding(compiled: CompiledRule, facts: dict[str, Any], as_of: dt.date) -> F
                    severity=rule.severity, message=message)
 
 
-def _waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Task,
-                    option: Option) -> bool:
+def waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Task,
+                   option: Option) -> bool:
+    """Whether ``waiver`` covers ``finding`` for this model, task and option (expiry aside)."""
     scope = waiver.scope
     return (
         waiver.rule == finding.rule
@@ -301,7 +303,7 @@ def _waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Ta
     )
 
 
-def _is_live(waiver: Waiver, as_of: dt.date) -> bool:
+def waiver_is_live(waiver: Waiver, as_of: dt.date) -> bool:
     """A waiver applies through its expiry day, and not after it."""
     return as_of <= waiver.expires
 
@@ -315,10 +317,10 @@ def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: Mo
     for finding in findings:
         if finding.effect == "deny":
             matching = sorted((w for w in waivers
-                               if _waiver_matches(w, finding, model, task, option)),
+                               if waiver_matches(w, finding, model, task, option)),
                               key=lambda w: w.id)
             matched_ids.update(w.id for w in matching)
-            live = next((w for w in matching if _is_live(w, as_of)), None)
+            live = next((w for w in matching if waiver_is_live(w, as_of)), None)
             if live is not None:
                 finding = finding.model_copy(update={"waiver": AppliedWaiver(
                     id=live.id, owner=live.owner, reason=live.reason,
@@ -327,7 +329,7 @@ def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: Mo
     return result, matched_ids
 
 
-def _waiver_uses(waivers: Sequence[Waiver], matched: list[set[str]],
+def waiver_uses(waivers: Sequence[Waiver], matched: list[set[str]],
                  as_of: dt.date) -> list[WaiverUse]:
     """Every waiver that matched a deny finding of some option, by id, with those options.
     Of two waivers with one id (a policy test's own and the catalog's), the first given speaks."""
@@ -335,7 +337,7 @@ def _waiver_uses(waivers: Sequence[Waiver], matched: list[set[str]],
     for waiver in waivers:
         first.setdefault(waiver.id, waiver)
     return [WaiverUse(**WaiverUse.terms_of(w),
-                      status="applied" if _is_live(w, as_of) else "expired",
+                      status="applied" if waiver_is_live(w, as_of) else "expired",
                       matched_options=[i for i, ids in enumerate(matched) if w.id in ids])
             for _, w in sorted(first.items())
             if any(w.id in ids for ids in matched)]
@@ -349,7 +351,7 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
     findings = [
         finding
         for compiled in policies.rules
-        if _applies(compiled.rule, option, task)
+        if rule_applies(compiled.rule, option, task)
         and (finding := _finding(compiled, facts, as_of)) is not None
     ]
     findings, matched = _apply_waivers(findings, waivers, model, task, option, as_of)
@@ -392,6 +394,6 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
         as_of=as_of,
         recommendation=recommendation,
         options=options,
-        waivers=_waiver_uses(waivers, [matched for _, matched in decided], as_of),
+        waivers=waiver_uses(waivers, [matched for _, matched in decided], as_of),
         policy_set_digest=policies.digest,
     )
