@@ -1,15 +1,15 @@
 """Renderers of decisions and of check reports. Each format only renders: it decides nothing
 and reads no files.
 
-``DECISION_FORMATS`` (``govern evaluate``) and ``CHECK_FORMATS`` (``govern check``) map a
-``--format`` name to its renderer, so the CLI's choices and its dispatch come from one table.
+``DECISION_FORMATS`` (``govern evaluate``), ``CHECK_FORMATS`` (``govern check``) and
+``TEST_FORMATS`` (``govern test``) map a ``--format`` name to its renderer, so the CLI's choices and its dispatch come from one table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from govern.ci.check import CheckReport
+from govern.check.report import CheckReport
 from govern.core import Decision
 from govern.formats.check_json import render_check_json
 from govern.formats.check_text import render_check_text
@@ -17,6 +17,7 @@ from govern.formats.github import render_check_github
 from govern.formats.json_format import render_decision_json
 from govern.formats.junit import render_check_junit
 from govern.formats.markdown import render_check_markdown, render_decision_markdown
+from govern.formats.policy_tests import TEST_FORMATS
 from govern.formats.sarif import render_check_sarif
 from govern.formats.text import render_decision_text
 
@@ -40,3 +41,5 @@ CHECK_FORMATS: dict[str, CheckRenderer] = {
     "markdown": render_check_markdown,
     "github": render_check_github,
 }
+
+__all__ = ["CHECK_FORMATS", "DECISION_FORMATS", "TEST_FORMATS"]

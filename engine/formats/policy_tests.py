@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from govern.ci.policy_test_runner import TestRun
+from govern.policy_tests.runner import TestRun
 
 
 def _coverage_lines(run: TestRun) -> list[str]:
