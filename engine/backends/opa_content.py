@@ -5,6 +5,8 @@ keep while changing a rule (deny -> warn). So govern reads back what decides: ev
 ``govern`` package (``GET /v1/policies``) and ``data.govern.policy_set``, and compares them with
 what the local compiler gives for the local policy set: the same modules, byte for byte, and
 the same data, value for value (numbers by exact decimal value, never ``true`` for ``1``).
+Data is read back through the Compile API (``readback_query``), which OPA does not
+decision-log, so these checks add no events to a server's decision log.
 """
 
 from __future__ import annotations
