@@ -52,12 +52,13 @@ class LoggingOpa:
         self.opa = OpaServer(opa_bin, "--config-file", str(tmp_path / "opa-config.yaml"))
 
     def flushed_events(self, expected: int) -> list[dict[str, Any]]:
-        """The events that arrived: polled until ``expected`` came (bounded), then OPA is stopped,
-        which uploads whatever it still buffers, and none may come beyond those."""
+        """The events that arrived. OPA is stopped first: on a graceful shutdown it uploads what
+        it still buffers, so no event waits for the reporting delay; then the receiver is polled
+        until ``expected`` events are in (bounded), and none may come beyond those."""
+        self.opa.stop()
         deadline = time.monotonic() + WAIT_SECONDS
         while len(events_of(self.log_receiver)) < expected and time.monotonic() < deadline:
-            time.sleep(0.2)
-        self.opa.stop()  # graceful: OPA flushes its decision-log buffer on shutdown
+            time.sleep(0.1)
         return events_of(self.log_receiver)
 
     def close(self) -> None:
