@@ -46,6 +46,10 @@ class LocalService:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
+    def serve(self, path: str, body: bytes) -> None:
+        """Serve ``body`` at ``path`` from now on (a bundle service publishing a new bundle)."""
+        self.server.RequestHandlerClass.files[path] = body  # type: ignore[attr-defined]
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
