@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -19,9 +19,8 @@ import click
 from govern import __version__
 from govern.backends import OPA_MODES, Backend, DecisionRequest
 from govern.backends.native import NativeBackend
-from govern.ci.check import FAIL_ON_LEVELS, FailOn
 from govern.errors import EngineError, GovernError, InputError, Problem
-from govern.facts import FACTS
+from govern.fail_on import FAIL_ON_LEVELS, FailOn
 from govern.fieldtypes import parse_iso_date
 from govern.formats import CHECK_FORMATS, DECISION_FORMATS
 from govern.loading.catalog import (
@@ -30,7 +29,6 @@ from govern.loading.catalog import (
     catalog_roots,
     load_catalog,
 )
-from govern.schemas import SCHEMA_KINDS
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -211,6 +209,8 @@ LISTABLE = ("models", "tasks", "profiles", "policies", "rules", "facts")
 def list_records(what: str, catalogs: tuple[Path, ...]) -> None:
     """Show what is in the catalog, one line each."""
     if what == "facts":
+        from govern.facts import FACTS
+
         for path, spec in FACTS.items():
             click.echo(f"{path:<52} {spec.type:<8} {spec.description}".rstrip())
         return
@@ -286,8 +286,34 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
     sys.exit(EXIT_DISALLOW if failed else EXIT_OK)
 
 
+class LazyChoice(click.Choice[str]):
+    """A choice whose values come from a table imported only when its command runs or shows
+    help, so that the other commands start without that table's module."""
+
+    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+        super().__init__(())
+        self._values = values
+        self._loaded: tuple[str, ...] | None = None
+
+    @property
+    def choices(self) -> Sequence[str]:
+        if self._loaded is None:
+            self._loaded = tuple(self._values())
+        return self._loaded
+
+    @choices.setter
+    def choices(self, values: Sequence[str]) -> None:
+        self._loaded = tuple(values) if values else None
+
+
+def _schema_kinds() -> list[str]:
+    from govern.schemas import SCHEMA_KINDS
+
+    return sorted(SCHEMA_KINDS)
+
+
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(SCHEMA_KINDS)))
+@click.argument("kind", type=LazyChoice(_schema_kinds))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a record kind (for editors and other tools)."""
     from govern.schemas import schema_text

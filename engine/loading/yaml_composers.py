@@ -6,7 +6,9 @@ scanner govern has always used, so those texts still go through the Python compo
 
 - a tab as separating white space (``a:<TAB>b``): libyaml accepts it, PyYAML refuses it;
 - a byte-order mark inside the text: libyaml does not count it as a column, PyYAML does;
-- ``?`` inside a flow collection (``[US?, EU]``): libyaml reads a scalar, PyYAML refuses it.
+- ``?`` inside a plain scalar in a flow collection (``[US?, EU]``): libyaml reads ``US?``,
+  PyYAML refuses it. Only the nodes show whether a ``?`` is in a plain scalar (most are in
+  quoted titles), so a plain scalar holding one sends the text to the Python composer.
 
 A text libyaml refuses is composed again by the Python composer, so every syntax error keeps the
 message and line:col it has always had (and a text only PyYAML accepts is still accepted).
@@ -22,7 +24,7 @@ from collections.abc import Callable
 
 import yaml
 from yaml.events import CollectionEndEvent, CollectionStartEvent
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Composer = Callable[[str], Node | None]
 """YAML text -> its one document's node tree (None for an empty text); raises YAMLError."""
@@ -32,7 +34,7 @@ DEEPEST_COMPOSED = 128
 own limit (``yaml_source.MAX_DEPTH``, which reports file:line:col), and far below where
 either composer runs out of stack (~330 levels for the Python one, within the recursion limit)."""
 
-READ_DIFFERENTLY_BY_LIBYAML = ("\t", "\ufeff", "?")
+READ_DIFFERENTLY_BY_LIBYAML = ("\t", "\ufeff")
 """Characters around which libyaml and PyYAML's Python scanner disagree (see above)."""
 
 COLLECTION_STARTS = "[{-?:"
@@ -51,9 +53,29 @@ def compose_libyaml(text: str) -> Node | None:
     if any(character in text for character in READ_DIFFERENTLY_BY_LIBYAML):
         return compose_python(text)
     try:
-        return yaml.compose(text, Loader=yaml.CSafeLoader)
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError:
         return compose_python(text)
+    if "?" in text and _has_plain_scalar_with_question_mark(node):
+        return compose_python(text)
+    return node
+
+
+def _has_plain_scalar_with_question_mark(root: Node | None) -> bool:
+    pending, seen = [root], set()
+    while pending:
+        node = pending.pop()
+        if node is None or id(node) in seen:  # an alias is the node it names: seen already
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if not node.style and "?" in node.value:
+                return True
+        elif isinstance(node, SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+    return False
 
 
 COMPOSERS: dict[str, Composer] = {"python": compose_python}
