@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from govern.cli import main
+from govern.loading import yaml_source
 from govern.loading.catalog import Catalog, bundled_root, load_catalog
+from govern.loading.yaml_composers import COMPOSERS
 
 REPO = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 23)
@@ -34,3 +36,12 @@ def run_line() -> RunLine:
         return runner.invoke(main, args, catch_exceptions=False, **kwargs)  # type: ignore[arg-type]
 
     return run
+
+
+@pytest.fixture(params=sorted(COMPOSERS))
+def each_yaml_composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once with each YAML composer govern has (libyaml's C one where PyYAML has
+    it, and the pure-Python fallback): every refusal must hold on both."""
+    name: str = request.param
+    monkeypatch.setattr(yaml_source, "composer", name)
+    return name
