@@ -111,8 +111,8 @@ def test_nesting_is_refused_at_the_same_depth_in_every_style(
     assert deep[0] == "refused" and f"nested more than {MAX_DEPTH} levels" in str(deep[1])
     assert ": -:" not in str(deep[1]), "up to DEEPEST_COMPOSED, the line and key are named"
     too_deep = read_with(composer, nested(style, DEEPEST_COMPOSED + 1), monkeypatch)
-    assert too_deep == ("refused", [f"f.yaml: -: nested more than {MAX_DEPTH} levels deep (or "
-                                    "too deep to read); refused"])
+    refusal = f"f.yaml: -: nested more than {MAX_DEPTH} levels deep (or too deep to read); refused"
+    assert too_deep == ("refused", [refusal])
 
 
 @needs_libyaml
