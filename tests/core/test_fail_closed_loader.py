@@ -339,3 +339,33 @@ def test_a_derived_number_that_is_not_finite_is_unknown(catalog: Catalog) -> Non
     facts = read_facts(model, needing, catalog.tasks["refactoring"], huge)
     assert facts["derived.memory_shortfall_gb"] is None
     assert isinstance(huge, Profile)
+
+
+def test_the_readme_shows_these_refusals_as_they_are(tmp_path: Path, run_line: RunLine,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text()
+    section = readme[readme.index("Each of these classes used to be"):]
+    start = section.index("$ govern validate my-catalog\n") + len("$ govern validate my-catalog\n")
+    shown = section[start:section.index("\n$ ", start) + 1]
+    catalog = tmp_path / "my-catalog"
+    for folder in ("profiles", "policy", "policies"):
+        (catalog / folder).mkdir(parents=True)
+    profile = (REPO / "profiles" / "eu-regulated-enterprise.yaml").read_text()
+    profile = re.sub(r"accelerator_memory_gb: \d+", "accelerator_memory_gb: 0700", profile)
+    profile = re.sub(r"(source_code: +\{host_jurisdictions: )\[EU, US, GB\]", r"\1[EU, US, NO]",
+                     profile)
+    (catalog / "profiles" / "eu-regulated-enterprise.yaml").write_text(profile)
+    licence = (REPO / "policies" / "licence.yaml").read_text()
+    (catalog / "policy" / "deny-all.yaml").write_text(licence)
+    (catalog / "policies" / "deny-all.YAML").write_text(licence)
+    capacity = (REPO / "policies" / "self-host-capacity.yaml").read_text()
+    when, message = capacity.index("    when:"), capacity.index("    message:")
+    (catalog / "policies" / "self-host-capacity.yaml").write_text(
+        capacity[:when] + "    when: null\n" + capacity[message:])
+    monkeypatch.chdir(tmp_path)
+    result = run_line(["validate", "my-catalog"])
+    assert result.exit_code == 2
+    assert result.stdout + result.stderr == shown
+    as_of = run_line(["evaluate", "--model", "glm-5.2", "--task", "refactoring",
+                      "--as-of", "2026-02-30"])
+    assert as_of.stderr in section
