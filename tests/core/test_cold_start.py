@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 NOT_FOR_EVALUATE = ("govern.ci", "govern.schemas", "govern.rego", "govern.backends.opa",
                     "govern.formats.check_text", "govern.formats.check_json",

@@ -19,7 +19,7 @@ from govern.core import build_options
 from govern.facts import read_facts
 from govern.loading.catalog import Catalog
 from govern.records import Profile
-from tests.conftest import REPO, RunLine
+from tests.support import REPO, RunLine
 
 pytestmark = pytest.mark.usefixtures("each_yaml_composer")
 """Every refusal holds with each YAML composer (libyaml's and the pure-Python one)."""

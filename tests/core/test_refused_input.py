@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govern.loading.yaml_source import MAX_FILE_BYTES
-from tests.conftest import REPO, RunLine
+from tests.support import REPO, RunLine
 
 pytestmark = pytest.mark.usefixtures("each_yaml_composer")
 """Every refusal holds with each YAML composer (libyaml's and the pure-Python one)."""

@@ -15,7 +15,7 @@ from govern.errors import InputError
 from govern.loading import yaml_source
 from govern.loading.yaml_composers import COMPOSERS, DEEPEST_COMPOSED
 from govern.loading.yaml_source import MAX_DEPTH
-from tests.conftest import REPO
+from tests.support import REPO
 
 needs_libyaml = pytest.mark.skipif("libyaml" not in COMPOSERS,
                                    reason="PyYAML here is built without libyaml")
