@@ -1,6 +1,6 @@
 """Cold start: what one `govern evaluate` costs next to the libraries it cannot do without.
 
-    python benchmarks/bench_startup.py [--repeat 15] [--cards 1000]
+    python -m benchmarks.bench_startup [--repeat 15] [--cards 1000]   # from the repo root
 
 Measured side by side in one run, each in a fresh child process, the two commands alternating
 so that a busy machine slows both alike; CPU time (user + system) of each child, median of
