@@ -24,6 +24,7 @@ from govern.fieldtypes import (
     NonEmptyStr,
     RecordId,
     Region,
+    RuleId,
 )
 
 Deployment = Literal["api", "self-host"]
@@ -302,7 +303,7 @@ class Rationale(Record):
 
 
 class Rule(Record):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
+    id: RuleId
     description: NonEmptyStr
     effect: Effect
     severity: Severity

@@ -1,10 +1,11 @@
 """Renderers of decisions and of check reports. Each format only renders: it decides nothing
 and reads no files.
 
-``DECISION_FORMATS`` (``govern evaluate``) and ``CHECK_FORMATS`` (``govern check``) map a
-``--format`` name to its renderer, so the CLI's choices and its dispatch come from one table.
-Each entry imports its format's module when it is called, not when this table is imported:
-``govern evaluate`` starts without the check report's models, the SARIF and JUnit writers.
+``DECISION_FORMATS`` (``govern evaluate``), ``CHECK_FORMATS`` (``govern check``) and
+``TEST_FORMATS`` (``govern test``) map a ``--format`` name to its renderer, so the CLI's
+choices and its dispatch come from one table. Each entry imports its format's module when it
+is called, not when this table is imported: ``govern evaluate`` starts without the check
+report's and the policy tests' models, the SARIF and JUnit writers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from govern.ci.check import CheckReport
+    from govern.check.report import CheckReport
     from govern.core import Decision
+    from govern.policy_tests.runner import TestRun
 
 DecisionRenderer = Callable[["Decision", bool], str]
 """(decision, colour) -> the text to print."""
@@ -91,4 +93,25 @@ CHECK_FORMATS: dict[str, CheckRenderer] = {
     "junit": _check_junit,
     "markdown": _check_markdown,
     "github": _check_github,
+}
+
+TestRenderer = Callable[["TestRun", bool], str]
+"""(policy test run, verbose) -> the text to print."""
+
+
+def _test_text(run: TestRun, verbose: bool) -> str:
+    from govern.formats.policy_tests import render_test_text
+
+    return render_test_text(run, verbose)
+
+
+def _test_json(run: TestRun, verbose: bool) -> str:
+    from govern.formats.policy_tests import render_test_json
+
+    return render_test_json(run, verbose)
+
+
+TEST_FORMATS: dict[str, TestRenderer] = {
+    "text": _test_text,
+    "json": _test_json,
 }

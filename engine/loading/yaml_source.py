@@ -12,6 +12,7 @@ turns Norway's ``NO`` into false) are refused where they stand, saying what YAML
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -195,9 +196,23 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
     return loaded
 
 
+def display_path(path: Path) -> str:
+    """A path as messages and reports show it: relative to the working directory (the
+    repository root in CI, which is what SARIF and GitHub annotations expect), else as given;
+    always with '/'."""
+    # Not resolved: the path as the user sees it, and a looping or dangling symlink (which
+    # the catalog reports) can still be named.
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
 def read_yaml_file(path: Path, shown_as: str | None = None) -> LoadedYaml:
-    """Read and parse a YAML file, refusing oversized or undecodable files."""
-    name = shown_as or str(path)
+    """Read and parse a YAML file, refusing oversized or undecodable files. Messages name it
+    ``shown_as``, by default its ``display_path``."""
+    name = shown_as or display_path(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -157,6 +157,17 @@ def test_rule_id_clashing_with_a_bundled_rule(tmp_path: Path, run_line: RunLine)
             r"also used in policy 'licence'")
 
 
+def test_a_waiver_of_no_rule_is_located_at_its_rule_key(tmp_path: Path,
+                                                         run_line: RunLine) -> None:
+    # A cross-file problem: only the whole catalog shows it, yet it names the waiver's line.
+    (tmp_path / "waivers").mkdir()
+    (tmp_path / "waivers" / "w.yaml").write_text(
+        "id: w\nscope: {model: glm-5.2}\nowner: a@example.com\nreason: pilot\n"
+        "reference: R-1\nexpires: 2027-01-31\nrule: licence.no-such-rule\n")
+    refused(evaluate_with(run_line, tmp_path),
+            r"w\.yaml:7:1: rule: waiver names rule 'licence\.no-such-rule', which no policy has")
+
+
 @pytest.mark.parametrize(("flag", "value", "expected"), [
     ("--model", "glm-5.3", r"--model: unknown model card 'glm-5\.3' \(did you mean 'glm-5\.2'\?\)"),
     ("--task", "refactor", r"--task: unknown task 'refactor' \(did you mean 'refactoring'\?\)"),

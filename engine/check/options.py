@@ -1,7 +1,9 @@
-"""The ``--fail-on`` levels of ``govern check``.
+"""What ``govern check`` offers on the command line: the ``--fail-on`` levels and the default
+manifest file.
 
-Plain data, apart from the check itself (``govern.ci.check``), so the CLI can offer the choice
-and its help without importing the check's models when another command runs.
+Plain data, apart from the check itself (``govern.check.report``, ``.manifest``), so the CLI
+can offer the choices and their help without importing the check's models when another command
+runs.
 """
 
 from __future__ import annotations
@@ -20,3 +22,6 @@ FAIL_ON_LEVELS: dict[str, str] = {
 """The ``--fail-on`` levels, with the line ``govern check --help`` and docs/ci.md show.
 An intended deployment that does not exist for the model fails at every level: no waiver or
 threshold can make an unobtainable model usable."""
+
+MANIFEST_FILE = "govern.yaml"
+"""Where ``govern check`` looks for the manifest when ``--manifest`` is not given."""
