@@ -80,7 +80,26 @@ def record_option(func: Any) -> Any:
     )(func)
 
 
-ENGINES = ("native", "opa")
+def _native_backend(opa_url: str | None, opa_mode: OpaMode) -> Backend:
+    return NativeBackend()
+
+
+def _opa_backend(opa_url: str | None, opa_mode: OpaMode) -> Backend:
+    from govern.backends.opa import OpaBackend  # the HTTP client only when it is asked for
+    from govern.backends.opa_settings import opa_environment
+
+    if not opa_url:
+        raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
+    settings = opa_environment(os.environ)  # the one place the OPA environment is read
+    return OpaBackend(opa_url, opa_mode, timeout=settings.timeout, token=settings.token,
+                      ca_bundle=settings.ca_bundle)
+
+
+BACKENDS: dict[str, Callable[[str | None, OpaMode], Backend]] = {
+    "native": _native_backend,
+    "opa": _opa_backend,
+}
+"""--engine NAME -> the factory of its backend; the flag's choices are this table's keys."""
 
 
 def engine_options(func: Any) -> Any:
@@ -97,22 +116,13 @@ def engine_options(func: Any) -> Any:
     func = click.option("--opa-url", metavar="URL", envvar="GOVERN_OPA_URL",
                         help="OPA server for --engine opa, e.g. http://127.0.0.1:8181 "
                              "(also GOVERN_OPA_URL).")(func)
-    return click.option("--engine", "engine_name", type=click.Choice(ENGINES), default="native",
-                        show_default=True,
+    return click.option("--engine", "engine_name", type=click.Choice(list(BACKENDS)),
+                        default="native", show_default=True,
                         help="Evaluate embedded (native) or on an Open Policy Agent server.")(func)
 
 
 def make_backend(engine_name: str, opa_url: str | None, opa_mode: OpaMode) -> Backend:
-    if engine_name == "native":
-        return NativeBackend()
-    from govern.backends.opa import OpaBackend
-    from govern.backends.opa_settings import opa_environment
-
-    if not opa_url:
-        raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
-    settings = opa_environment(os.environ)  # the one place the OPA environment is read
-    return OpaBackend(opa_url, opa_mode, timeout=settings.timeout, token=settings.token,
-                      ca_bundle=settings.ca_bundle)
+    return BACKENDS[engine_name](opa_url, opa_mode)
 
 
 def parse_as_of(value: str | None) -> dt.date:
