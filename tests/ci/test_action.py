@@ -89,7 +89,6 @@ def _run_step(step: dict[str, Any], cwd: Any, env: dict[str, str]) -> Any:
     """Run a composite step's script as GitHub does: bash --noprofile --norc -eo pipefail."""
     import os
     import subprocess
-
     import sys
 
     text = step["run"]
