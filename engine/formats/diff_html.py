@@ -134,7 +134,7 @@ def _anchors(axis: _Axis) -> dict[Cell, str]:
             for k, t in enumerate(axis.tasks)}
 
 
-def render_diff_html(diff: MatrixDiff, color: bool = False) -> str:
+def render_diff_html(diff: MatrixDiff) -> str:
     decided = [c for kind in CHANGE_KINDS if kind != "messages"
                for c in diff.cells if c.kind == kind]
     changes = {c.cell: c for c in diff.cells}

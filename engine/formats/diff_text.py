@@ -99,7 +99,8 @@ def recommendation_text(change: CellChange) -> str:
 
 def cell_lines(change: CellChange) -> list[str]:
     cell = change.cell
-    lines = [f"  {cell.profile} / {cell.model} / {cell.task}: {recommendation_text(change)}"]
+    lines = [(f"  {cell.profile} / {cell.model} / {cell.task}: recommendation "
+             f"{recommendation_text(change)}")]
     if change.at:
         lines.append(f"    recorded at {change.at}")
     for option in change.options:

@@ -61,7 +61,7 @@ def _maps(result: MatrixResult) -> Iterator[HeatMap]:
         yield HeatMap(f"profile-{index}", profile, counts(tally), _rows(result, index, profile))
 
 
-def render_matrix_html(result: MatrixResult, color: bool = False) -> Iterator[str]:
+def render_matrix_html(result: MatrixResult) -> Iterator[str]:
     page = MatrixPage(result.as_of.isoformat(), result.policy_set_digest, result.axis.profiles,
                       result.axis.models, result.axis.tasks, len(result), _maps(result),
                       rule_notes([result.policies]), page_assets())

@@ -24,7 +24,7 @@ changed, and rules reading a changed profile, card or task (``_affected_rules``)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
@@ -616,6 +616,14 @@ class _RowTexts:
                     found |= {n for n, (i, j) in enumerate(pairs) if old[i] != new[j]}
         return found
 
+    def key_at(self, i: int, j: int) -> Hashable:
+        """What the texts at (``i``, ``j``) are made of: equal keys, equal texts."""
+        if self.rows is not None:
+            return self.rows[0][i], self.rows[1][j]
+        assert self.columns is not None
+        return tuple(tuple(column[n] for rules in side.values() for column in rules.values())
+                     for side, n in zip(self.columns, (i, j), strict=True))
+
     def at(self, i: int, j: int) -> tuple[Texts, Texts, list[str]]:
         """The texts of the cell at position ``i`` before and ``j`` after, and how its waiver
         uses changed."""
@@ -644,17 +652,26 @@ def _row_changes(sides: _Sides, profile: str, model: str) -> Iterator[CellChange
     texts = _RowTexts(sides, profile, model, affected) if affected or touched else None
     if texts is not None:
         differing |= texts.differing(pairs)
+    # Cells of a row often change alike (same outlines, same texts): compare those once.
+    compared: dict[Hashable, CellChange | None] = {}
+    any_waivers = bool(sides.before.waivers or sides.after.waivers)
     for n in sorted(differing):
         i, j = pairs[n]
         cell = Cell(profile, model, before.axis.tasks[i].id)
-        texts_before, texts_after, waivers = texts.at(i, j) if texts else ({}, {}, [])
-        if texts is None or texts.rows is None:
+        waivers: list[str] = []
+        if any_waivers and (texts is None or texts.rows is None):
             waivers = _outline_waiver_changes(sides, cell, row_before[i], row_after[j])
-        change = compare_cell(cell, row_before[i], row_after[j], texts_before, texts_after,
-                              waivers=waivers)
+        key = (row_before[i], row_after[j], texts.key_at(i, j) if texts else None,
+               tuple(waivers))
+        if key not in compared:
+            texts_before, texts_after, full_waivers = (texts.at(i, j) if texts
+                                                       else ({}, {}, []))
+            compared[key] = compare_cell(cell, row_before[i], row_after[j], texts_before,
+                                         texts_after, waivers=waivers or full_waivers)
+        change = compared[key]
         if change is not None:
             rules = set(change.rules) | {f.rule for o in change.options for f in o.messages}
-            yield replace(change, causes=tuple(_causes(sides, cell, rules)))
+            yield replace(change, cell=cell, causes=tuple(_causes(sides, cell, rules)))
 
 
 def diff_catalogs(before: CatalogVersion, after: CatalogVersion, profiles: Sequence[str],

@@ -162,7 +162,7 @@ class _ProfileRows(Generic[V, O, C]):
         self.derived = DerivedColumns(engine.tasks, engine.values)
         self._given: dict[tuple[int, tuple[Any, ...], tuple[int, ...]], Column] = {}
         self._numbers: dict[Hashable, int] = {}
-        self._keys: dict[Hashable, tuple[list[int], list[tuple[Any, ...]]]] = {}
+        self._keys: dict[Hashable, tuple[list[int], list[tuple[Any, ...]], list[int]]] = {}
         self._option_columns: dict[Hashable, list[int]] = {}
         self._results: list[O] = []
         self._cells: dict[tuple[int, ...], C] = {}
@@ -234,14 +234,13 @@ class _ProfileRows(Generic[V, O, C]):
         engine = self.engine
         none, applies = engine.level.none, engine.applies
         named = tuple(sorted({w.scope.task for w in waivers if w.scope.task is not None}))
-        key_ids, keys = self._task_keys(given, numbers, named)
+        key_ids, keys, first = self._task_keys(given, numbers, named)
         static = [(plan.index, value) for plan, value in given
                   if type(value) is not Column and value != none]
         static_by_scope = [[(i, v) for i, v in static if applies[i][scope]]
                            for scope in range(len(engine.scopes))]
         dependent = [plan.index for plan, value in given if type(value) is Column]
         tasks = engine.tasks.tasks
-        first = {key_id: task_index for task_index, key_id in reversed(list(enumerate(key_ids)))}
         results = []
         for key_id, key in enumerate(keys):
             scope = key[0]
@@ -254,9 +253,10 @@ class _ProfileRows(Generic[V, O, C]):
         return [results[k] for k in key_ids]
 
     def _task_keys(self, given: Given, numbers: tuple[int, ...], named: tuple[str | None, ...]
-                   ) -> tuple[list[int], list[tuple[Any, ...]]]:
-        """Per task, the number of its key (scope, then each column's value), and the keys.
-        The same columns give the same keys, so they are laid out once per combination."""
+                   ) -> tuple[list[int], list[tuple[Any, ...]], list[int]]:
+        """Per task, the number of its key (scope, then each column's value); the keys; and
+        for each key the first task that has it. The same columns give the same keys, so
+        they are laid out once per combination."""
         cache_key = (*numbers, -1, *named)
         found = self._keys.get(cache_key)
         if found is None:
@@ -268,7 +268,11 @@ class _ProfileRows(Generic[V, O, C]):
             numbered: dict[tuple[Any, ...], int] = {}
             key_ids = [numbered.setdefault(key, len(numbered))
                        for key in zip(*columns, strict=True)]
-            found = self._keys[cache_key] = (key_ids, list(numbered))
+            first = [-1] * len(numbered)
+            for task_index, key_id in enumerate(key_ids):
+                if first[key_id] < 0:
+                    first[key_id] = task_index
+            found = self._keys[cache_key] = (key_ids, list(numbered), first)
         return found
 
     # ------------------------------------------------------------ what a rule gives

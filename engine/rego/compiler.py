@@ -22,11 +22,12 @@ from pydantic import BaseModel
 
 from govern.conditions import OPERATORS, AllOf, AnyOf, FactRef, NotOf, test_operator
 from govern.core import CompiledRule, PolicySet
+from govern.fieldtypes import RULE_ID_PATTERN
 
 PACKAGE_RULES = "govern.rules"
 
 _SAFE_NAME = re.compile(r"^[a-z_]+$")
-_SAFE_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+_SAFE_RULE_ID = re.compile(RULE_ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _condition(condition: Any, tests: list[dict[str, Any]], indent: int) -> str:
     if name not in OPERATORS or not _SAFE_NAME.match(name):  # pragma: no cover
         raise ValueError(f"operator {name!r} has no Rego function")
     tests.append(_test_data(condition))
-    return f"conditions.test_{name}(ctx, tests[{len(tests) - 1}])"
+    return f"conditions.op_{name}(ctx, tests[{len(tests) - 1}])"
 
 
 def _rule_function(index: int, compiled: CompiledRule, tests: list[dict[str, Any]]) -> str:

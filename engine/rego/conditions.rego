@@ -44,44 +44,44 @@ kleene_not(x) := null if {
 
 # ---------------------------------------------------------------- the operators
 
-test_equals(ctx, t) := null if {
+op_equals(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) == operand(ctx, t)
 } else := false
 
-test_not_equals(ctx, t) := null if {
+op_not_equals(ctx, t) := null if {
 	unknown(ctx, t)
 } else := false if {
 	fact(ctx, t.fact) == operand(ctx, t)
 } else := true
 
-test_in(ctx, t) := null if {
+op_in(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) in operand(ctx, t)
 } else := false
 
-test_not_in(ctx, t) := null if {
+op_not_in(ctx, t) := null if {
 	unknown(ctx, t)
 } else := false if {
 	fact(ctx, t.fact) in operand(ctx, t)
 } else := true
 
-test_contains(ctx, t) := null if {
+op_contains(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	operand(ctx, t) in fact(ctx, t.fact)
 } else := false
 
-test_intersects(ctx, t) := null if {
+op_intersects(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	some item in fact(ctx, t.fact)
 	item in operand(ctx, t)
 } else := false
 
-test_subset_of(ctx, t) := null if {
+op_subset_of(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	allowed := operand(ctx, t)
@@ -90,51 +90,51 @@ test_subset_of(ctx, t) := null if {
 	}
 } else := false
 
-test_gt(ctx, t) := null if {
+op_gt(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) > operand(ctx, t)
 } else := false
 
-test_gte(ctx, t) := null if {
+op_gte(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) >= operand(ctx, t)
 } else := false
 
-test_lt(ctx, t) := null if {
+op_lt(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) < operand(ctx, t)
 } else := false
 
-test_lte(ctx, t) := null if {
+op_lte(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) <= operand(ctx, t)
 } else := false
 
 # Never unknown: the test is about knowing.
-test_exists(ctx, t) := (fact(ctx, t.fact) != null) == t.value
+op_exists(ctx, t) := (fact(ctx, t.fact) != null) == t.value
 
-test_empty(ctx, t) := null if {
+op_empty(ctx, t) := null if {
 	unknown(ctx, t)
 } else := (count(fact(ctx, t.fact)) == 0) == t.value
 
 # Dates are ISO strings with four-digit years, so their order is the strings' order.
-test_before(ctx, t) := null if {
+op_before(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) < operand(ctx, t)
 } else := false
 
-test_after(ctx, t) := null if {
+op_after(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) > operand(ctx, t)
 } else := false
 
-test_older_than_days(ctx, t) := null if {
+op_older_than_days(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	day_number(ctx.as_of) - day_number(fact(ctx, t.fact)) > t.value
@@ -173,10 +173,22 @@ render_scalar(value) := "unknown" if {
 	# an integral number reads as an integer (744.0 -> "744"), as Python's int(value) does
 	is_number(value)
 	value == floor(value)
-} else := sprintf("%v", [value]) if {
-	# Go's shortest float64 form, which is Python's repr for every non-integral float
+} else := python_repr(sprintf("%v", [value])) if {
+	# the shortest round-trip digits, as Python's repr has them; only the layout differs
 	is_number(value)
 } else := value
+
+# OPA writes a non-integral number with an exponent from 1e6 up ("4.5035996273704955e+15"),
+# Python's repr only from 1e16, which no non-integral double reaches: move the point back
+# ("4503599627370495.5"). Small numbers ("1e-05") are written alike by both.
+python_repr(text) := fixed if {
+	[mantissa, exponent] := split(text, "e+")
+	sign := substring(mantissa, 0, count(mantissa) - count(trim_prefix(mantissa, "-")))
+	digits := replace(trim_prefix(mantissa, "-"), ".", "")
+	point := to_number(exponent) + 1
+	count(digits) > point
+	fixed := concat("", [sign, substring(digits, 0, point), ".", substring(digits, point, -1)])
+} else := text
 
 # A message template's parts ([kind, text] pairs, see engine.core.template_parts) filled in.
 render_message(ctx, parts) := concat("", [render_part(ctx, part) | some part in parts])

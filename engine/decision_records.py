@@ -24,9 +24,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from govern import __version__
-from govern.core import Decision, digest_of
+from govern.core import Decision, decision_document, digest_of
 from govern.errors import InputError, Problem
-from govern.formats.json_format import decision_document
 from govern.loading.catalog import Catalog
 from govern.matrix.replay import RecordedDecision
 from govern.records import Waiver
