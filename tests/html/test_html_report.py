@@ -193,8 +193,9 @@ def test_a_hostile_card_renders_as_text_and_runs_nothing(
 # ---------------------------------------------------------------- the diff page
 
 
-def test_the_diff_page_outlines_each_flipped_cell_before_and_after(
-        page: Page, run_line: RunLine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def us_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The catalog copied to before/ and after/, after/ letting source code go to CN hosts in
+    the US profile; the arguments of ``govern diff`` comparing them (all profiles)."""
     monkeypatch.chdir(tmp_path)
     for kind in ("model_cards", "tasks", "profiles", "policies"):
         shutil.copytree(bundled_root() / kind, Path("before") / kind)
@@ -204,7 +205,12 @@ def test_the_diff_page_outlines_each_flipped_cell_before_and_after(
     text = profile.read_text()
     assert line in text
     profile.write_text(text.replace(line, line.replace("EU]", "EU, CN]")))
-    args = ["diff", "--base", "before", "--catalog", "after", "--all-profiles", "--as-of", DATE]
+    return ["diff", "--base", "before", "--catalog", "after", "--all-profiles", "--as-of", DATE]
+
+
+def test_the_diff_page_outlines_each_flipped_cell_before_and_after(
+        page: Page, run_line: RunLine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = us_edit(tmp_path, monkeypatch)
     report_json = json.loads(run_line([*args, "--format", "json"]).stdout)
     decided = {(c["profile"], c["model"], c["task"]): c for c in report_json["cells"]
                if c["kind"] != "messages"}
@@ -229,3 +235,19 @@ def test_the_diff_page_outlines_each_flipped_cell_before_and_after(
     edits = page.on(".records-table", "e.innerText")
     assert "data_classes.source_code.host_jurisdictions: +CN" in edits
     keep_screenshot(page, tmp_path, "diff-flipped-cell-open.png")
+
+
+def test_the_doc_quotes_the_real_pages(run_line: RunLine, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = " ".join((REPO / "docs" / "matrix-and-diff.md").read_text().split())
+    matrix = render(run_line, tmp_path / "m.html", "matrix", "--all-profiles").read_text()
+    header = "9 models × 10 tasks × 3 profiles: 270 decisions as of 2026-11-23"
+    assert header in doc and header in matrix
+    args = us_edit(tmp_path, monkeypatch)
+    diff = " ".join(render(run_line, tmp_path / "d.html", *args[:-2]).read_text().split())
+    for quoted in (("270 cells: 1 more permissive, 0 more restrictive, 1 findings changed, "
+                    "264 unchanged; 4 with messages changed only"),
+                   "data_classes.source_code.host_jurisdictions: +CN",
+                   "api via Z.ai: denied → allowed, recommended", "disallow → api"):
+        assert quoted in doc, quoted
+        assert quoted in diff, quoted
