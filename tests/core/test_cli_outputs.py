@@ -259,3 +259,8 @@ def test_wheel_installs_one_package_named_govern(tmp_path: Path) -> None:
         done = run(*command, *GLM)
         assert done.returncode == 0, done.stderr
         assert "recommendation: self-host" in done.stdout
+    # The HTML report's templates are package data, and Jinja2 a dependency: both must come.
+    page = run(str(govern), "matrix", "--models", "glm-5.2", "--tasks", "refactoring",
+               "--as-of", "2026-11-23", "--format", "html")
+    assert page.returncode == 0, page.stderr
+    assert page.stdout.startswith("<!DOCTYPE html>") and "GLM-5.2 for Refactoring" in page.stdout
