@@ -391,18 +391,38 @@ def outcome_texts(outcome: CellOutcome) -> dict[OptionKey, dict[str, FindingRow 
             for key, option in zip(option_keys(outcome.options), outcome.options, strict=True)}
 
 
-def waiver_use_changes(before: CellOutcome, after: CellOutcome) -> list[str]:
-    """Waiver uses that differ, as ``id: before → after`` (status and terms)."""
-    old = {u.id: u for u in before.waivers}
-    new = {u.id: u for u in after.waivers}
+WaiverUses = dict[str, tuple[str, tuple[int, ...], tuple[str, ...]]]
+"""Per waiver id that matched a deny finding of a cell: (status, the options it matched,
+its terms: rule, owner, reason, reference, expiry)."""
+
+
+def uses_of(outcome: CellOutcome) -> WaiverUses:
+    return {u.id: (u.status, u.matched_options, (u.rule, u.owner, u.reason, u.reference,
+                                                  u.expires))
+            for u in outcome.waivers}
+
+
+def use_changes(before: WaiverUses, after: WaiverUses) -> list[str]:
+    """Waiver uses that differ, as ``id: before → after``."""
     changes = []
-    for waiver_id in sorted(old.keys() | new.keys()):
-        a, b = old.get(waiver_id), new.get(waiver_id)
-        if a != b:
-            changes.append(f"{waiver_id}: {a.status if a else 'not matched'} → "
-                           f"{b.status if b else 'not matched'}"
-                           + (" (terms changed)" if a and b and a.status == b.status else ""))
+    for waiver_id in sorted(before.keys() | after.keys()):
+        old, new = before.get(waiver_id), after.get(waiver_id)
+        if old == new:
+            continue
+        if old is None or new is None or old[0] != new[0]:
+            changes.append(f"{waiver_id}: {old[0] if old else 'not matched'} → "
+                           f"{new[0] if new else 'not matched'}")
+        elif old[1] != new[1]:
+            changes.append(f"{waiver_id}: {new[0]}, options matched {list(old[1])} → "
+                           f"{list(new[1])}")
+        else:
+            changes.append(f"{waiver_id}: {new[0]} (terms changed)")
     return changes
+
+
+def waiver_use_changes(before: CellOutcome, after: CellOutcome) -> list[str]:
+    """Waiver uses that differ between two decided cells (status, options, terms)."""
+    return use_changes(uses_of(before), uses_of(after))
 
 
 # ---------------------------------------------------------------- comparing matrices
@@ -549,11 +569,11 @@ def _waivers_may_touch(sides: _Sides, model: str) -> bool:
 
 
 def _outline_waiver_uses(version: CatalogVersion, cell: Cell, summary: CellSummary,
-                         as_of: dt.date) -> dict[str, str]:
-    """The waivers a cell's deny findings match, and whether each applies or has expired:
-    ``Decision.waivers`` worked out from the outline (as ``govern.core`` matches them)."""
-    uses = {}
-    for option in summary.options:
+                         as_of: dt.date) -> WaiverUses:
+    """The waivers a cell's deny findings match, worked out from its outline as
+    ``govern.core.waiver_uses`` does from the decision."""
+    matched: dict[str, list[int]] = {}
+    for index, option in enumerate(summary.options):
         denied = {f.rule for f in option.fired if f.effect == "deny"}
         for waiver in version.waivers.values():
             scope = waiver.scope
@@ -561,17 +581,20 @@ def _outline_waiver_uses(version: CatalogVersion, cell: Cell, summary: CellSumma
                     and scope.task in (None, cell.task)
                     and scope.deployment in (None, option.deployment)
                     and scope.provider in (None, option.provider)):
-                uses[waiver.id] = "applied" if as_of <= waiver.expires else "expired"
+                matched.setdefault(waiver.id, []).append(index)
+    uses: WaiverUses = {}
+    for waiver_id, options in matched.items():
+        w = version.waivers[waiver_id]
+        uses[waiver_id] = ("applied" if as_of <= w.expires else "expired", tuple(options),
+                           (w.rule, w.owner, w.reason, w.reference, w.expires.isoformat()))
     return uses
 
 
 def _outline_waiver_changes(sides: _Sides, cell: Cell, before: CellSummary, after: CellSummary
                             ) -> list[str]:
     as_of = sides.matrices[0].as_of
-    old = _outline_waiver_uses(sides.before, cell, before, as_of)
-    new = _outline_waiver_uses(sides.after, cell, after, as_of)
-    return [f"{w}: {old.get(w, 'not matched')} → {new.get(w, 'not matched')}"
-            for w in sorted(old.keys() | new.keys()) if old.get(w) != new.get(w)]
+    return use_changes(_outline_waiver_uses(sides.before, cell, before, as_of),
+                       _outline_waiver_uses(sides.after, cell, after, as_of))
 
 
 def _records(matrix: MatrixResult, profile: str, model: str) -> tuple[Profile, ModelCard]:

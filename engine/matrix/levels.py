@@ -128,21 +128,26 @@ class OutlineLevel(Level[Effect | None, OptionSummary, CellSummary]):
 
 @dataclass(frozen=True)
 class PreOption:
-    """An option's outcome before the cell picks the recommended one, and the waivers its
-    deny findings matched (applied or expired)."""
+    """An option's outcome before the cell picks the recommended one, and the ids of the
+    waivers its deny findings matched (applied or expired)."""
 
     outcome: OptionOutcome
-    uses: tuple[WaiverUseRow, ...]
+    matched: frozenset[str]
 
 
 class DetailLevel(Level[int, PreOption, CellOutcome]):
     none = 0
     """The finding number of 'the rule did not fire' (see ``Interner.number``)."""
 
-    def __init__(self, policies: PolicySet, as_of: dt.date, interner: Interner) -> None:
+    def __init__(self, policies: PolicySet, as_of: dt.date, interner: Interner,
+                 waivers: Sequence[Waiver] = ()) -> None:
         self.as_of = as_of
         self.intern = interner
         self.obligation_of = policies.obligation_of
+        self.first_waiver: dict[str, Waiver] = {}
+        """Of waivers sharing an id, the first given speaks for them (as in the core)."""
+        for waiver in waivers:
+            self.first_waiver.setdefault(waiver.id, waiver)
 
     def reads(self, plan: RulePlan) -> Reads:
         return plan.finding
@@ -163,12 +168,12 @@ class DetailLevel(Level[int, PreOption, CellOutcome]):
     def option(self, option: Option, given: list[tuple[RulePlan, int]], waivers: list[Waiver],
                task: Task) -> PreOption:
         findings = []
-        uses: dict[str, WaiverUseRow] = {}
+        matched: set[str] = set()
         for _, number in given:
             finding = self.intern.findings[number]
             assert finding is not None  # rows pass only rules that fired
             if finding.effect == "deny" and waivers:
-                finding = self._waive(finding, waivers, task, uses)
+                finding = self._waive(finding, waivers, task, matched)
             findings.append(finding)
         verdict, waived = _verdict([(f.effect, f.waiver is not None) for f in findings])
         obligations = tuple(
@@ -176,17 +181,12 @@ class DetailLevel(Level[int, PreOption, CellOutcome]):
             for f in findings if f.effect == "require")
         outcome = self.intern(OptionOutcome(option.deployment, option.provider, verdict, waived,
                                             False, tuple(findings), obligations))
-        return PreOption(outcome, tuple(uses.values()))
+        return PreOption(outcome, frozenset(matched))
 
     def _waive(self, finding: FindingRow, waivers: list[Waiver], task: Task,
-               uses: dict[str, WaiverUseRow]) -> FindingRow:
-        matching, live = matching_waivers(waivers, finding.rule, task, self.as_of)
-        for waiver in matching:
-            status: Literal["applied", "expired"] = (
-                "applied" if self.as_of <= waiver.expires else "expired")
-            uses[waiver.id] = self.intern(WaiverUseRow(
-                waiver.id, waiver.rule, waiver.owner, waiver.reason, waiver.reference,
-                waiver.expires.isoformat(), status))
+               matched: set[str]) -> FindingRow:
+        found, live = matching_waivers(waivers, finding.rule, task, self.as_of)
+        matched.update(w.id for w in found)
         if live is None:
             return finding
         return self.intern(finding._replace(waiver=self.intern(AppliedWaiverRow(
@@ -199,6 +199,18 @@ class DetailLevel(Level[int, PreOption, CellOutcome]):
         if index is not None:
             outcomes[index] = self.intern(outcomes[index]._replace(recommended=True))
             recommendation = outcomes[index].deployment
-        uses = {u.id: u for p in options for u in p.uses}
         return self.intern(CellOutcome(recommendation, tuple(outcomes),
-                                       tuple(uses[k] for k in sorted(uses))))
+                                       self._uses([p.matched for p in options])))
+
+    def _uses(self, matched: list[frozenset[str]]) -> tuple[WaiverUseRow, ...]:
+        """Every waiver that matched a deny finding of some option, by id, with those
+        options (``govern.core.waiver_uses``)."""
+        uses = []
+        for waiver_id in sorted(set().union(*matched)):
+            w = self.first_waiver[waiver_id]
+            status: Literal["applied", "expired"] = (
+                "applied" if self.as_of <= w.expires else "expired")
+            uses.append(self.intern(WaiverUseRow(
+                w.id, w.rule, w.owner, w.reason, w.reference, w.expires.isoformat(), status,
+                tuple(i for i, ids in enumerate(matched) if waiver_id in ids))))
+        return tuple(uses)

@@ -89,7 +89,10 @@ class WaiverUseRow(NamedTuple):
     reason: str
     reference: str
     expires: str
+    """ISO date."""
     status: Literal["applied", "expired"]
+    matched_options: tuple[int, ...]
+    """Indexes in ``CellOutcome.options`` of the options whose deny findings it matched."""
 
 
 class CellOutcome(NamedTuple):
@@ -199,7 +202,8 @@ def decision_document(cell: Cell, outcome: CellOutcome, as_of: str,
     return {"model": cell.model, "task": cell.task, "profile": cell.profile, "as_of": as_of,
             "recommendation": outcome.recommendation,
             "options": [_option_document(o) for o in outcome.options],
-            "waivers": [w._asdict() for w in outcome.waivers],
+            "waivers": [{**w._asdict(), "matched_options": list(w.matched_options)}
+                        for w in outcome.waivers],
             "policy_set_digest": policy_set_digest}
 
 
@@ -215,8 +219,11 @@ def outcome_of(decision: Decision) -> CellOutcome:
         OptionOutcome(o.deployment, o.provider, o.verdict, o.waived, o.recommended, tuple(
             FindingRow(f.rule, f.policy, f.effect, f.severity, f.message,
                        tuple(f.unknown_facts),
-                       None if f.waiver is None else AppliedWaiverRow(**f.waiver.model_dump()))
+                       None if f.waiver is None
+                       else AppliedWaiverRow(**f.waiver.model_dump(mode="json")))
             for f in o.findings), tuple(
             ObligationRow(b.obligation, b.rule, b.message) for b in o.obligations))
         for o in decision.options), tuple(
-        WaiverUseRow(**w.model_dump()) for w in decision.waivers))
+        WaiverUseRow(**{**w.model_dump(mode="json"),
+                        "matched_options": tuple(w.matched_options)})
+        for w in decision.waivers))

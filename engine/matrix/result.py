@@ -89,7 +89,7 @@ class MatrixResult:
 
     @cached_property
     def _detail_level(self) -> DetailLevel:
-        return DetailLevel(self.policies, self.as_of, self.interner)
+        return DetailLevel(self.policies, self.as_of, self.interner, self.waivers)
 
     @cached_property
     def _details(self) -> RowEngine[Any, Any, CellOutcome]:
