@@ -13,7 +13,7 @@ import pytest
 
 from govern.loading.catalog import Catalog, bundled_root
 from tests.html.chromium import Page
-from tests.support import AS_OF, REPO, RunLine, write
+from tests.support import AS_OF, REPO, RunLine, waiver, write
 
 DATE = AS_OF.isoformat()
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -134,6 +134,25 @@ def test_with_scripts_off_the_page_shows_everything_and_cells_still_open(
     assert not page.on("#filters", "e.checkVisibility()")
     page.click("td.cell summary")
     assert page.on("td.cell .reasons", "e.checkVisibility()")
+
+
+def test_a_waived_cell_says_so_and_opens_to_the_waiver(
+        page: Page, run_line: RunLine, tmp_path: Path) -> None:
+    waiver(tmp_path, "zai-pilot", "jurisdiction.data-class-not-permitted-at-host", "2027-01-31",
+           model="glm-5.2", task="refactoring", deployment="api", provider="Z.ai")
+    report = render(run_line, tmp_path / "waived.html", "matrix", "--catalog",
+                    str(tmp_path / "catalog"), "--profile", "us-enterprise",
+                    "--models", "glm-5.2", "--tasks", "refactoring")
+    page.open(report)
+    cell = cell_selector("us-enterprise", "glm-5.2", "refactoring")
+    # "api*" on screen; a screen reader reads the star as words
+    assert page.on(f"{cell} summary", "e.textContent") == "api* allowed only through a waiver"
+    page.click(f"{cell} summary")
+    panel = page.on(f"{cell} .reasons", "e.innerText")
+    assert "api via Z.ai: allowed (recommended) through a waiver" in panel
+    assert ("zai-pilot for jurisdiction.data-class-not-permitted-at-host on api via Z.ai: "
+            "applied; security@example.com, until 2027-01-31 (SEC-9): pilot under contract, "
+            "reviewed by legal") in panel
 
 
 # ---------------------------------------------------------------- hostile text
