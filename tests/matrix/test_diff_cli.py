@@ -357,3 +357,22 @@ def test_a_profile_edit_reaches_rules_reading_the_self_host_option(
     texts = [f for c in report["cells"] for o in c["options"] for f in o["messages"]]
     assert any(f["rule"] == "where.self-host-site"
                and f["after"]["message"] == "self-hosting runs in SG" for f in texts)
+
+
+def test_a_profile_only_the_new_version_has_adds_its_cells(edited: tuple[Path, Path],
+                                                           tmp_path: Path,
+                                                           run_line: RunLine) -> None:
+    before, _ = edited
+    grown = tmp_path / "with-profile"
+    shutil.copytree(before, grown)
+    text = (grown / EU).read_text().replace(f"id: {DEFAULT_PROFILE}", "id: eu-lab")
+    (grown / "profiles" / "eu-lab.yaml").write_text(text)
+    report_path = tmp_path / "report.json"
+    result = run_line(["diff", "--base", str(before), "--catalog", str(grown), "--as-of", DATE,
+                       "--profile", "eu-lab", "--format", "json", "-o", str(report_path)])
+    assert result.exit_code == 0 and result.stdout == ""
+    report = json.loads(report_path.read_text())
+    assert {c["kind"] for c in report["cells"]} == {"added"}
+    assert report["summary"]["added"] == report["summary"]["cells"] == 90
+    assert report["records"] == [{"kind": "profile", "id": "eu-lab", "change": "added",
+                                  "policy": None, "fields": []}]

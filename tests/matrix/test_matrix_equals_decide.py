@@ -131,3 +131,16 @@ def test_generated_catalogs_are_decided_as_decide_does(raw: dict[str, Any]) -> N
         print(json.dumps(raw, indent=2, ensure_ascii=False))
         raise
     assert isinstance(next(iter(matrix.outcomes()))[1], CellOutcome)
+
+
+def test_equal_keys_only_for_values_every_rule_treats_alike() -> None:
+    # True == 1 in Python, but a rule prints "true" for one and "1" for the other: a memo
+    # keyed on raw values would hand one's message to the other.
+    from govern.core import render_value
+    from govern.matrix.rule_plan import freeze
+
+    assert freeze(True) != freeze(1) and freeze([True]) != freeze([1])
+    assert render_value(True) != render_value(1)
+    # equal numbers of either type do read and compare alike, so they may share a key
+    assert freeze(753) == freeze(753.0) and render_value(753) == render_value(753.0)
+    assert freeze(["EU"]) != freeze("EU") and freeze([]) != freeze(None)
