@@ -161,10 +161,10 @@ def main() -> None:
 @main.command()
 @click.option("--model", "model_id", required=True, help="Model card id, e.g. glm-5.2.")
 @click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.")
-@click.option("--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
+@click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
               help="Organisation profile id.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
-@click.option("--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
+@click.option("-f", "--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
               default="text", show_default=True)
 @engine_options
 @catalog_option
@@ -228,8 +228,8 @@ def list_records(what: str, catalogs: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Decision date of cases whose file gives none (default: today).")
-@click.option("--format", "format_name", type=click.Choice(list(TEST_FORMATS)), default="text",
-              show_default=True)
+@click.option("-f", "--format", "format_name", type=click.Choice(list(TEST_FORMATS)),
+              default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
 @click.option("--require-coverage", is_flag=True,
               help="Fail (exit 1) if any rule fired in no case.")
