@@ -208,9 +208,12 @@ def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        # Files with problems, of the files checked: "in 14 file(s)" read as if all 14 were bad.
+        # The files with problems, then the files read: "in 14 file(s)" read as if all 14 were
+        # bad. Not "2 of 14": a refused path (a misnamed folder, a .YAML) is a file with a
+        # problem that was never read, so it is not among those checked.
         bad = len({problem.file for problem in problems})
-        click.echo(f"{len(problems)} problem(s) in {bad} of {checked} file(s)", err=True)
+        click.echo(f"{len(problems)} problem(s) in {bad} file(s); {checked} file(s) checked",
+                   err=True)
         sys.exit(EXIT_INPUT)
     click.echo(f"ok: {checked} file(s) valid")
 

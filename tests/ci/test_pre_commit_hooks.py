@@ -166,7 +166,7 @@ def test_validate_hook_fails_on_duplicate_and_unknown_keys_with_file_line(
     assert "ticket-triage.yaml" not in output  # the valid file raised nothing
     # One summary, counting the files with problems among those checked.
     assert re.findall(r"^\d+ problem\(s\) in .*$", output, re.MULTILINE) == [
-        "3 problem(s) in 2 of 3 file(s)"]
+        "3 problem(s) in 2 file(s); 3 file(s) checked"]
 
 
 # ---------------------------------------------------------------- govern-check
