@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
 from typing import Any
 
 from govern.policy_tests.runner import TestRun
@@ -87,11 +86,3 @@ def render_test_junit(run: TestRun, verbose: bool = False) -> str:
         ET.SubElement(suite, "system-out").text = "\n".join(_coverage_lines(run))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-
-
-TEST_FORMATS: dict[str, Callable[[TestRun, bool], str]] = {
-    "text": render_test_text,
-    "json": render_test_json,
-    "junit": render_test_junit,
-}
-"""``govern test --format`` choices and their renderers, from one table."""
