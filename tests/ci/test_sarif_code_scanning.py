@@ -195,3 +195,30 @@ def test_the_multitool_does_report_a_broken_log(multitool: Path, tmp_path: Path,
     del document["runs"][0]["results"][0]["message"]
     log.write_text(json.dumps(document))
     assert ("JSON1002", "error") in multitool_findings(multitool, log, tmp_path)
+
+
+def test_junit_test_names_are_unique_and_carry_the_entry(tmp_path: Path, run_line: RunLine,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from junitparser import JUnitXml
+
+    monkeypatch.chdir(tmp_path)
+    unnamed = TWO_BOTS.replace("- name: docs-bot\n        ", "- ").rstrip(" ")
+    write(tmp_path / "govern.yaml", unnamed + "      - model: glm-5.2\n"
+          "        tasks: [refactoring]\n        deployment: api\n        provider: Z.ai\n")
+    done = run_line(["check", "--as-of", AS_OF.isoformat(), "-f", "junit", "-o", "r.xml"])
+    assert done.exit_code == 1
+    names = [case.name for suite in JUnitXml.fromfile(str(tmp_path / "r.xml")) for case in suite]
+    assert names == ["review-bot: glm-5.2 / refactoring / api via Z.ai",
+                     "glm-5.2 api via Z.ai: glm-5.2 / refactoring / api via Z.ai",
+                     "glm-5.2 api via Z.ai #2: glm-5.2 / refactoring / api via Z.ai"]
+
+
+def test_a_task_listed_twice_in_an_entry_is_refused(tmp_path: Path, run_line: RunLine,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "govern.yaml",
+          TWO_BOTS.replace("[refactoring]", "[refactoring, refactoring]", 1))
+    done = run_line(["check", "--as-of", AS_OF.isoformat()])
+    assert done.exit_code == 2
+    assert "govern.yaml:" in done.stderr
+    assert "task listed more than once: refactoring" in done.stderr
