@@ -132,7 +132,7 @@ OPERATORS: dict[str, Operator] = {
 
 def _build_test_model() -> type[BaseModel]:
     """The model of a single test, with one optional field per operator (generated)."""
-    from govern.fieldtypes import IsoDate  # dates parse the same way everywhere
+    from govern.fieldtypes import NO_NULL_IN_SCHEMA, AbsentMeans, IsoDate
 
     fields: dict[str, Any] = {"fact": (FactPath, Field(description="Dotted path of the fact."))}
     for op in OPERATORS.values():
@@ -142,7 +142,8 @@ def _build_test_model() -> type[BaseModel]:
         if not op.literal_only:
             operand = Union[FactRef, operand]  # noqa: UP007 (operand is a runtime value)
         fields[op.name.rstrip("_") + "_"] = (
-            operand | None,
+            Annotated[operand | None, AbsentMeans("the operator is not used"),
+                      NO_NULL_IN_SCHEMA],
             Field(default=None, alias=op.name, description=op.meaning),
         )
     validators: dict[str, Any] = {

@@ -2,24 +2,79 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, core_schema
+
+
+def parse_iso_date(text: str) -> dt.date:
+    """A date written as YYYY-MM-DD, and nothing else; ValueError saying what is wrong.
+
+    One parser for records and flags (``--as-of``), so '2026-02-30' reads the same everywhere:
+    the format is right, the day does not exist.
+    """
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}")
+    year, month, day = (int(part) for part in text.split("-"))
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text} is not a date: there is no month {month}")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(f"{text} is not a date: {calendar.month_name[month]} {year} has "
+                         f"{days} days")
+    return dt.date(year, month, day)
 
 
 def _parse_iso_date(value: Any) -> Any:
     # YAML timestamps are loaded as strings (see govern.loading.yaml_source), so a date is
     # validated exactly as the user wrote it: YYYY-MM-DD, nothing else.
-    if isinstance(value, str):
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}")
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError as e:
-            raise ValueError(f"not a calendar date: {value!r}") from e
-    return value
+    return parse_iso_date(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class AbsentMeans:
+    """Marks an optional key whose *absence* has a meaning (e.g. 'always', 'any model').
+
+    Writing ``null`` there is refused: it is what an editor's completion inserts, and reading it
+    as absent would silently widen a rule or a waiver. Use with ``NO_NULL_IN_SCHEMA`` so the
+    JSON Schema does not offer null either::
+
+        when: Annotated[Condition | None, AbsentMeans("the rule always fires"),
+                        NO_NULL_IN_SCHEMA] = None
+    """
+
+    meaning: str
+
+    def __get_pydantic_core_schema__(self, source: Any,
+                                     handler: GetCoreSchemaHandler) -> CoreSchema:
+        def refuse_null(value: Any) -> Any:
+            if value is None:
+                raise ValueError(f"null is not a value here: leave the key out "
+                                 f"(absent, it means {self.meaning}) or give a value")
+            return value
+
+        return core_schema.no_info_before_validator_function(refuse_null, handler(source))
+
+
+def _schema_without_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    branches = schema.pop("anyOf", None)
+    if branches is None:
+        return
+    rest = [b for b in branches if b != {"type": "null"}]
+    if len(rest) == 1:
+        schema.update(rest[0])
+    else:
+        schema["anyOf"] = rest
+
+
+NO_NULL_IN_SCHEMA = Field(json_schema_extra=_schema_without_null)
+"""The JSON Schema side of ``AbsentMeans``: neither null nor a null default is offered."""
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_parse_iso_date)]

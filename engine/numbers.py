@@ -25,7 +25,7 @@ NUMBER_GRAMMAR = "a plain decimal number such as 640, 0.5 or -3"
 def number_problem(text: str) -> str | None:
     """Why ``text`` is not a number govern accepts, or None when it is one."""
     if not PLAIN_DECIMAL.fullmatch(text):
-        return f"{_reading(text)}; govern takes only {NUMBER_GRAMMAR}"
+        return f"{text} is {_kind_of(text)}; govern takes only {NUMBER_GRAMMAR}"
     whole = int(text.split(".")[0])  # exact, unlike float() for long digit strings
     if abs(whole) >= MAX_EXACT_INTEGER or not math.isfinite(float(text)):
         shown = text if len(text) <= 24 else f"{text[:12]}...({len(text)} digits)"
@@ -42,30 +42,22 @@ def parse_number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
-def _reading(text: str) -> str:
-    """What YAML 1.1 (or a careless reader) would have made of ``text``, said plainly."""
+def _kind_of(text: str) -> str:
+    """What kind of non-decimal number ``text`` is, said plainly."""
     bare = text.lstrip("+-")
     lowered = bare.lower()
-    if lowered in (".nan", "nan"):
-        return f"{text!r} is not-a-number (NaN)"
-    if lowered in (".inf", "inf", "infinity"):
-        return f"{text!r} is infinite"
-    if lowered.startswith("0x"):
-        return f"{text!r} is a hexadecimal number"
-    if lowered.startswith("0b"):
-        return f"{text!r} is a binary number"
-    if lowered.startswith("0o") or re.fullmatch(r"0[0-7_]+", bare):
-        return f"{text!r} is an octal number in YAML 1.1 ({text} would not mean what it says)"
-    if ":" in bare:
-        return f"{text!r} is a sexagesimal (base 60) number in YAML 1.1"
-    if "_" in bare:
-        return f"{text!r} has digit separators ('_')"
-    if re.fullmatch(r"0[0-9]+(\.[0-9]*)?", bare):
-        return f"{text!r} has a leading zero"
-    if "e" in lowered:
-        return f"{text!r} has an exponent"
-    if text.startswith("+"):
-        return f"{text!r} has a plus sign"
-    if bare.startswith(".") or bare.endswith("."):
-        return f"{text!r} has no digit on one side of the decimal point"
-    return f"{text!r} is not a plain decimal number"
+    kinds = [
+        (lowered in (".nan", "nan"), "not-a-number (NaN)"),
+        (lowered in (".inf", "inf", "infinity"), "infinite"),
+        (lowered.startswith("0x"), "a hexadecimal number"),
+        (lowered.startswith("0b"), "a binary number"),
+        (lowered.startswith("0o") or bool(re.fullmatch(r"0[0-7_]+", bare)),
+         "an octal number in YAML 1.1"),
+        (":" in bare, "a sexagesimal (base 60) number in YAML 1.1"),
+        ("_" in bare, "written with digit separators ('_')"),
+        (bool(re.fullmatch(r"0[0-9]+(\.[0-9]*)?", bare)), "written with a leading zero"),
+        ("e" in lowered, "written with an exponent"),
+        (text.startswith("+"), "written with a plus sign"),
+        (bare.startswith(".") or bare.endswith("."), "missing a digit beside its decimal point"),
+    ]
+    return next((kind for matches, kind in kinds if matches), "not a plain decimal number")

@@ -15,7 +15,15 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govern.conditions import Condition
-from govern.fieldtypes import IsoDate, Jurisdiction, NonEmptyStr, RecordId, Region
+from govern.fieldtypes import (
+    NO_NULL_IN_SCHEMA,
+    AbsentMeans,
+    IsoDate,
+    Jurisdiction,
+    NonEmptyStr,
+    RecordId,
+    Region,
+)
 
 Deployment = Literal["api", "self-host"]
 Effect = Literal["deny", "require", "warn"]
@@ -41,7 +49,7 @@ class Record(BaseModel):
     """Base of every record: immutable, strict, unknown keys refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True,
-                              use_attribute_docstrings=True)
+                              use_attribute_docstrings=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -228,7 +236,8 @@ class Task(Record):
 class DataClassRule(Record):
     host_jurisdictions: list[Jurisdiction]
     """Jurisdictions whose hosts may receive data of this class."""
-    residency_regions: list[Region] | None = None
+    residency_regions: Annotated[list[Region] | None,
+                                 AbsentMeans("no residency requirement"), NO_NULL_IN_SCHEMA] = None
     """Regions the data must stay in; None means no residency requirement."""
 
 
@@ -267,9 +276,12 @@ class Profile(Record):
 class AppliesTo(Record):
     """Which options a rule is checked against; an absent key means 'all'."""
 
-    deployments: list[Deployment] | None = None
-    risk_tiers: list[RiskTier] | None = None
-    business_critical: bool | None = None
+    deployments: Annotated[list[Deployment] | None, AbsentMeans("every deployment"),
+                           NO_NULL_IN_SCHEMA] = None
+    risk_tiers: Annotated[list[RiskTier] | None, AbsentMeans("every risk tier"),
+                          NO_NULL_IN_SCHEMA] = None
+    business_critical: Annotated[bool | None, AbsentMeans("business-critical or not"),
+                                 NO_NULL_IN_SCHEMA] = None
 
 
 class Rationale(Record):
@@ -284,14 +296,16 @@ class Rule(Record):
     effect: Effect
     severity: Severity
     applies_to: AppliesTo = AppliesTo()
-    when: Condition | None = None
+    when: Annotated[Condition | None, AbsentMeans("the rule always fires"),
+                    NO_NULL_IN_SCHEMA] = None
     """The condition under which the rule fires; absent means 'always'."""
     when_unknown: Literal["fire", "warn"] = "fire"
     """If the condition cannot be decided because a fact is unknown: ``fire`` applies the rule's
     effect with an 'insufficient evidence' finding naming the fact; ``warn`` only warns."""
     message: NonEmptyStr
     """Template; ``{model.vendor.name}`` and other fact paths are filled in."""
-    obligation: RecordId | None = None
+    obligation: Annotated[RecordId | None, AbsentMeans("no obligation"),
+                          NO_NULL_IN_SCHEMA] = None
     """For ``require`` rules: the obligation the option carries if allowed."""
     rationale: Rationale
 
@@ -319,10 +333,11 @@ class Policy(Record):
 class WaiverScope(Record):
     """What a waiver covers; an absent key matches anything."""
 
-    model: RecordId | None = None
-    task: RecordId | None = None
-    deployment: Deployment | None = None
-    provider: str | None = None
+    model: Annotated[RecordId | None, AbsentMeans("any model"), NO_NULL_IN_SCHEMA] = None
+    task: Annotated[RecordId | None, AbsentMeans("any task"), NO_NULL_IN_SCHEMA] = None
+    deployment: Annotated[Deployment | None, AbsentMeans("any deployment"),
+                          NO_NULL_IN_SCHEMA] = None
+    provider: Annotated[str | None, AbsentMeans("any provider"), NO_NULL_IN_SCHEMA] = None
 
 
 class Waiver(Record):

@@ -8,9 +8,11 @@ JSON Schema printed by ``govern schema manifest``.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
-from govern.fieldtypes import NonEmptyStr, RecordId
+from govern.fieldtypes import NO_NULL_IN_SCHEMA, AbsentMeans, NonEmptyStr, RecordId
 from govern.records import Deployment, Record
 
 MANIFEST_FILE = "govern.yaml"
@@ -26,10 +28,12 @@ class ManifestUse(Record):
     """Task ids the model is used for (``govern list tasks``); each is checked on its own."""
     deployment: Deployment
     """How the project runs the model: ``api`` (a provider's endpoint) or ``self-host``."""
-    provider: NonEmptyStr | None = None
+    provider: Annotated[NonEmptyStr | None, AbsentMeans("any provider"),
+                        NO_NULL_IN_SCHEMA] = None
     """For ``api`` only: the provider the project calls, e.g. ``Z.ai``. Without it, the entry
     passes when any of the model's API offerings is allowed."""
-    name: NonEmptyStr | None = None
+    name: Annotated[NonEmptyStr | None, AbsentMeans("the model id"),
+                    NO_NULL_IN_SCHEMA] = None
     """A label for reports, e.g. the component that uses the model."""
     description: str | None = None
 
@@ -43,7 +47,9 @@ class ManifestUse(Record):
 class Manifest(Record):
     """A project's declared model usage, checked in CI by ``govern check``."""
 
-    profile: RecordId | None = None
+    profile: Annotated[RecordId | None, AbsentMeans("the default profile"),
+
+                       NO_NULL_IN_SCHEMA] = None
     """Organisation profile id; ``--profile`` overrides it; default eu-regulated-enterprise."""
     catalog: list[NonEmptyStr] = Field(default_factory=list)
     """Team catalog directories (with ``waivers/``, extra tasks, ...), relative to the

@@ -26,8 +26,9 @@ from pydantic import Discriminator, Field, Tag, model_validator
 
 from govern.core import Recommendation, deployment_label
 from govern.errors import InputError, Problem
-from govern.fieldtypes import IsoDate, NonEmptyStr, RecordId
+from govern.fieldtypes import NO_NULL_IN_SCHEMA, AbsentMeans, IsoDate, NonEmptyStr, RecordId
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
+from govern.loading.catalog_files import yaml_files_under
 from govern.loading.validation import validate_record
 from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
 from govern.policy_checks import check_model_card
@@ -66,7 +67,8 @@ class RuleExpectations(Record):
     """Rules that must not fire (for a case: on no option)."""
     cannot_check: list[RuleId] = Field(default_factory=list)
     """Rules that must give a 'cannot check' warning because a fact is unknown."""
-    obligations: list[RecordId] | None = None
+    obligations: Annotated[list[RecordId] | None, AbsentMeans("obligations are not checked"),
+                           NO_NULL_IN_SCHEMA] = None
     """Exactly these obligations, in any order (for a case: those of the recommended option;
     none when nothing is recommended)."""
 
@@ -83,12 +85,17 @@ class OptionExpectation(RuleExpectations):
     """What one option of the decision must show, found by deployment (and provider)."""
 
     deployment: Deployment
-    provider: NonEmptyStr | None = None
+    provider: Annotated[NonEmptyStr | None, AbsentMeans("any provider"),
+                        NO_NULL_IN_SCHEMA] = None
     """The API provider; needed when the model has several API offerings."""
-    verdict: Literal["allowed", "denied"] | None = None
-    waived: bool | None = None
+    verdict: Annotated[Literal["allowed", "denied"] | None,
+                       AbsentMeans("the verdict is not checked"),
+                       NO_NULL_IN_SCHEMA] = None
+    waived: Annotated[bool | None, AbsentMeans("it is not checked"),
+                      NO_NULL_IN_SCHEMA] = None
     """Allowed only because a waiver set a deny finding aside."""
-    recommended: bool | None = None
+    recommended: Annotated[bool | None, AbsentMeans("it is not checked"),
+                           NO_NULL_IN_SCHEMA] = None
 
     @model_validator(mode="after")
     def _self_host_has_no_provider(self) -> OptionExpectation:
@@ -103,7 +110,10 @@ class OptionExpectation(RuleExpectations):
 class Expectation(RuleExpectations):
     """What the decision must show. Only what is written is checked."""
 
-    recommendation: Recommendation | None = None
+    recommendation: Annotated[Recommendation | None,
+                              AbsentMeans("the recommendation is not checked"),
+
+                              NO_NULL_IN_SCHEMA] = None
     options: list[OptionExpectation] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -120,15 +130,18 @@ class PolicyTestCase(Record):
 
     name: NonEmptyStr
     """Says what the case shows, e.g. 'GLM-5.2 via Z.ai: source code may not go to CN'."""
-    model: RecordId | None = None
+    model: Annotated[RecordId | None, AbsentMeans("the inline model_card is used"),
+                     NO_NULL_IN_SCHEMA] = None
     """Catalog id of the model card; or give ``model_card`` inline instead."""
-    model_card: ModelCard | None = None
+    model_card: Annotated[ModelCard | None, AbsentMeans("the catalog model is used"),
+                          NO_NULL_IN_SCHEMA] = None
     """A full inline model card, for a hypothetical model the catalog does not have."""
     task: TaskRef
     """Catalog id of the task, or an inline task."""
     profile: ProfileRef = DEFAULT_PROFILE
     """Catalog id of the profile, or an inline profile."""
-    as_of: IsoDate | None = None
+    as_of: Annotated[IsoDate | None, AbsentMeans("the default date"),
+                     NO_NULL_IN_SCHEMA] = None
     """Decision date; default the file's ``as_of``, then ``--as-of``, then today."""
     waivers: list[Waiver] = Field(default_factory=list)
     """Inline waivers, used together with the catalog's."""
@@ -146,7 +159,8 @@ class PolicyTestFile(Record):
     """A file of policy test cases."""
 
     description: str | None = None
-    as_of: IsoDate | None = None
+    as_of: Annotated[IsoDate | None, AbsentMeans("the default date"),
+                     NO_NULL_IN_SCHEMA] = None
     """Decision date for every case that does not give its own."""
     cases: list[PolicyTestCase] = Field(min_length=1)
 
@@ -167,21 +181,26 @@ class LoadedCase:
     """The file's default ``as_of``."""
 
 
-def policy_test_files(paths: Sequence[Path]) -> list[Path]:
-    """The YAML files under ``paths`` (directories searched recursively), in a stable order."""
+def policy_test_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
+    """The YAML files under ``paths`` (directories searched recursively), in a stable order,
+    and a problem for every file there that govern would not read (see ``catalog_files``)."""
     found: list[Path] = []
+    problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*")
-                                if p.suffix in (".yaml", ".yml") and p.is_file()))
+            files, trouble = yaml_files_under(path)
+            found.extend(files)
+            problems.extend(trouble)
         else:
             found.append(path)
-    return found
+    return found, problems
 
 
 def load_policy_tests(paths: Sequence[Path], catalog: Catalog) -> list[LoadedCase]:
     """Every case of every file; one ``InputError`` listing every problem in every file."""
-    files = policy_test_files(paths)
+    files, refused = policy_test_files(paths)
+    if refused:
+        raise InputError(refused)
     if not files:
         shown = ", ".join(str(p) for p in paths)
         raise InputError(Problem(shown or "-", None, None, "-", "no policy test files (*.yaml) "

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from govern.core import PolicySet
 from govern.errors import InputError, Problem
+from govern.loading.catalog_files import RECORD_FOLDERS, catalog_record_files
 from govern.loading.validation import validate_record
 from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
 from govern.policy_checks import check_model_card, check_policy, check_rules_of_invalid_policy
@@ -37,6 +38,7 @@ KIND_DIRS: dict[str, type[Record]] = {
     "policies": Policy,
     "waivers": Waiver,
 }
+assert tuple(KIND_DIRS) == RECORD_FOLDERS
 DEFAULT_PROFILE = "eu-regulated-enterprise"
 CATALOG_ENV = "GOVERN_CATALOG"
 
@@ -83,10 +85,6 @@ def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
         problems.append(loaded.problem(("id",), f"id '{record.id}' must match the file name "
                                                 f"'{path.name}'"))
     return (None if problems else record), problems
-
-
-def _record_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 @dataclass
@@ -168,15 +166,16 @@ def load_catalog(roots: list[Path]) -> Catalog:
     """Load every record under ``roots``; raise one ``InputError`` listing every problem."""
     catalog = Catalog(roots=roots)
     problems: list[Problem] = []
+    bundled = bundled_root().resolve()
     for root in roots:
         if not root.is_dir():
             problems.append(Problem(str(root), None, None, "-", "catalog directory not found"))
             continue
-        for dirname, kind in KIND_DIRS.items():
-            directory = root / dirname
-            if not directory.is_dir():
-                continue
-            for path in _record_files(directory):
+        files, trouble = catalog_record_files(root, trusted=root.resolve() == bundled)
+        problems.extend(trouble)
+        for dirname, paths in files.items():
+            kind = KIND_DIRS[dirname]
+            for path in paths:
                 record, found = load_record_file(path, kind)
                 problems.extend(found)
                 if record is not None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from govern.errors import InputError, Problem
 from govern.loading.catalog import KIND_DIRS, bundled_root, load_catalog, load_record_file
+from govern.loading.catalog_files import catalog_record_files, is_left_alone, yaml_files_under
 from govern.loading.yaml_source import read_yaml_file
 from govern.records import Record
 
@@ -30,12 +31,14 @@ def _kind_of(path: Path) -> type[Record] | None:
 
 
 def _is_catalog(directory: Path) -> bool:
-    return any((directory / name).is_dir() for name in KIND_DIRS)
+    """A directory with any folder in it is a catalog (and checked as one, so a misnamed
+    ``policy/`` is reported); a flat directory of YAML files is a folder of loose records."""
+    return any(p.is_dir() and not is_left_alone(p.name) for p in directory.iterdir())
 
 
 def _catalog_files(root: Path) -> int:
-    return sum(1 for name in KIND_DIRS if (root / name).is_dir()
-               for p in (root / name).iterdir() if p.suffix in (".yaml", ".yml"))
+    files, _ = catalog_record_files(root, trusted=root.resolve() == bundled_root().resolve())
+    return sum(len(paths) for paths in files.values())
 
 
 def _check_catalog(roots: list[Path]) -> list[Problem]:
@@ -60,7 +63,8 @@ def _check_file(path: Path) -> list[Problem]:
 
 def validate_paths(paths: list[Path], default_roots: list[Path]) -> tuple[int, list[Problem]]:
     """(files checked, problems). A catalog directory is checked layered over the bundled
-    catalog, so clashes with bundled rule ids and waivers of unknown rules show up too."""
+    catalog, so clashes with bundled rule ids and waivers of unknown rules show up too. Any
+    other directory is a folder of loose records: every file in it must be one govern reads."""
     if not paths:
         return sum(_catalog_files(r) for r in default_roots), _check_catalog(default_roots)
     checked, problems = 0, []
@@ -70,7 +74,12 @@ def validate_paths(paths: list[Path], default_roots: list[Path]) -> tuple[int, l
             checked += _catalog_files(path)
             problems.extend(_check_catalog(roots))
         elif path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")):
+            files, refused = yaml_files_under(path)
+            problems.extend(refused)
+            if not files and not refused:
+                problems.append(Problem(str(path), None, None, "-",
+                                        "no record files (*.yaml, *.yml) in this directory"))
+            for file in files:
                 checked += 1
                 problems.extend(_check_file(file))
         else:

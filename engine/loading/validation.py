@@ -64,9 +64,38 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
     return tuple(path)
 
 
-def _phrase(error: Any, path: YamlPath, vocabulary: frozenset[str]) -> str:
+_EXPECTS_TEXT = ("string_type", "literal_error", "string_pattern_mismatch", "enum")
+_EXPECTS_NUMBER = ("float_type", "int_type", "float_parsing", "int_parsing", "int_from_float")
+
+
+def _misread_scalar(error: Any, written: str | None) -> str | None:
+    """A value of the wrong YAML type, phrased as what YAML read and how to write it instead:
+    a boolean or number where text is expected, text where a number is expected."""
+    kind, value = error["type"], error.get("input")
+    shown = written if written is not None else repr(value)
+    if kind in _EXPECTS_TEXT and isinstance(value, bool):
+        return (f"YAML read {shown} as a boolean, not text; quote it ('{shown}') if you mean "
+                f"the text ({error['msg'].removeprefix('Value error, ')})")
+    if kind in _EXPECTS_TEXT and isinstance(value, int | float):
+        return (f"YAML read {shown} as a number, not text; quote it ('{shown}') if you mean "
+                f"the text ({error['msg'].removeprefix('Value error, ')})")
+    if kind in _EXPECTS_NUMBER and isinstance(value, bool):
+        return f"expected a number, but YAML read {shown} as a boolean"
+    if kind in _EXPECTS_NUMBER and isinstance(value, str):
+        return (f"expected a number, got the text {value!r}; write a plain decimal number "
+                "such as 640, 0.5 or -3, without quotes")
+    if kind == "bool_type" and isinstance(value, str):
+        return f"expected true or false without quotes, got the text {value!r}"
+    return None
+
+
+def _phrase(error: Any, path: YamlPath, vocabulary: frozenset[str],
+            written: str | None = None) -> str:
     kind = error["type"]
     key = path[-1] if path else "-"
+    misread = _misread_scalar(error, written)
+    if misread is not None:
+        return misread
     if kind == "extra_forbidden" and "when" in path[:-1]:
         # Inside a condition every key is a connective, 'fact' or an operator.
         from govern.conditions import OPERATORS
@@ -109,6 +138,8 @@ def _problems(loaded: LoadedYaml, error: ValidationError,
     for path, items in by_path.items():
         # Of a union's alternatives, the literal's complaint reads better than "not a mapping".
         preferred = [i for i in items if i["type"] not in ("model_type", "dict_type")] or items
-        messages = list(dict.fromkeys(_phrase(i, path, vocabulary) for i in preferred))
+        written = loaded.scalar_texts.get(path)
+        messages = list(dict.fromkeys(_phrase(i, path, vocabulary, written)
+                                      for i in preferred))
         problems.append(loaded.problem(path, "; or ".join(messages)))
     return problems

@@ -3,6 +3,11 @@
 PyYAML keeps the last of two duplicate keys and expands aliases without limit; both are
 refused here. Every key and value keeps its position, so an error can name file:line:col.
 Timestamps stay strings so that dates are validated exactly as the user wrote them.
+
+Scalars follow one grammar for every record kind (see ``govern.numbers``): a number is a plain
+decimal, and a boolean is ``true`` or ``false``. The other YAML 1.1 forms (``0700`` octal,
+``10:40`` base 60, ``0x1F``, ``1_000``, ``.nan``, ``.inf``; ``yes``/``no``/``on``/``off``, which
+turns Norway's ``NO`` into false) are refused where they stand, saying what YAML read.
 """
 
 from __future__ import annotations
@@ -16,11 +21,18 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from govern.errors import InputError, Problem
+from govern.numbers import number_problem, parse_number
 
 MAX_FILE_BYTES = 1024 * 1024
 """Records are small; anything larger is a mistake or an attack."""
 MAX_NODES = 50_000
 """Caps alias expansion ('billion laughs') and deeply repeated structures."""
+MAX_DEPTH = 64
+"""Records nest a few levels deep; a condition tree a few more. Deeper is a mistake or an
+attack (and would exhaust the parser's recursion)."""
+
+BOOLEAN_WORDS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+"""The only booleans govern reads (YAML 1.2's); YAML 1.1's yes/no/on/off/y/n are refused."""
 
 YamlPath = tuple[str | int, ...]
 
@@ -32,6 +44,8 @@ class LoadedYaml:
     file: str
     data: Any
     positions: dict[YamlPath, tuple[int, int]] = field(default_factory=dict)
+    scalar_texts: dict[YamlPath, str] = field(default_factory=dict)
+    """How each number and boolean was written, for messages ("YAML read 1.0 as a number")."""
 
     def position(self, path: YamlPath) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the deepest part of ``path`` that exists."""
@@ -53,27 +67,24 @@ def format_path(path: YamlPath) -> str:
     return text or "-"
 
 
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str": None,
-    "tag:yaml.org,2002:timestamp": None,  # kept as written
-    "tag:yaml.org,2002:int": SafeConstructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": SafeConstructor.construct_yaml_float,
-    "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
-    "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
-}
+_STR, _TIMESTAMP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 
 
 class _Builder:
     def __init__(self, loaded: LoadedYaml) -> None:
         self.loaded = loaded
         self.nodes = 0
-        self.constructor = SafeConstructor()
 
     def build(self, node: Node, path: YamlPath) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise InputError(self.loaded.problem(path, f"document expands to more than "
                                                  f"{MAX_NODES} nodes (alias bomb?); refused"))
+        if len(path) > MAX_DEPTH:
+            raise InputError(self.loaded.problem(path, f"nested more than {MAX_DEPTH} levels "
+                                                 "deep; refused"))
         self.loaded.positions.setdefault(path, (node.start_mark.line + 1,
                                                 node.start_mark.column + 1))
         if isinstance(node, ScalarNode):
@@ -85,10 +96,31 @@ class _Builder:
         raise InputError(self.loaded.problem(path, "unsupported YAML node"))  # pragma: no cover
 
     def _scalar(self, node: ScalarNode, path: YamlPath) -> Any:
-        if node.tag not in _SCALAR_TAGS:
-            raise InputError(self.loaded.problem(path, f"unsupported YAML tag {node.tag!r}"))
-        construct = _SCALAR_TAGS[node.tag]
-        return node.value if construct is None else construct(self.constructor, node)
+        text = node.value
+        if node.tag in (_STR, _TIMESTAMP):  # timestamps are kept as written
+            return text
+        if node.tag == _NULL:
+            return None
+        if node.tag in (_INT, _FLOAT):
+            problem = number_problem(text)
+            if problem is not None:
+                read_as = _yaml11_reading(node)
+                raise InputError(self.loaded.problem(path, (
+                    f"{problem} (YAML 1.1 would read {read_as}); quote it if you mean the "
+                    "text")))
+            self.loaded.scalar_texts[path] = text
+            number = parse_number(text)
+            return float(number) if node.tag == _FLOAT else number
+        if node.tag == _BOOL:
+            if text not in BOOLEAN_WORDS:
+                meaning = "true" if text.lower() in ("yes", "y", "on") else "false"
+                raise InputError(self.loaded.problem(path, (
+                    f"YAML 1.1 reads {text!r} as the boolean {meaning}; govern takes only true "
+                    f"or false as booleans: write {meaning}, or quote it ('{text}') if you "
+                    "mean the text")))
+            self.loaded.scalar_texts[path] = text
+            return text.lower() == "true"
+        raise InputError(self.loaded.problem(path, f"unsupported YAML tag {node.tag!r}"))
 
     def _mapping(self, node: MappingNode, path: YamlPath) -> dict[str, Any]:
         if node.tag != "tag:yaml.org,2002:map":
@@ -111,11 +143,28 @@ class _Builder:
         return result
 
 
+def _yaml11_reading(node: ScalarNode) -> str:
+    """What PyYAML's YAML 1.1 constructor makes of a number, to show why it is refused."""
+    constructor = SafeConstructor()
+    try:
+        if node.tag == _INT:
+            value: Any = constructor.construct_yaml_int(node)
+        else:
+            value = constructor.construct_yaml_float(node)
+    except (ValueError, OverflowError):  # pragma: no cover - the resolver matched its grammar
+        return "no number"
+    text = repr(value)
+    return text if len(text) <= 24 else f"a number of {len(text)} digits"
+
+
 def parse_yaml(text: str, file: str) -> LoadedYaml:
     """Parse one YAML document; raise ``InputError`` naming file:line:col on any problem."""
     loaded = LoadedYaml(file=file, data=None)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # the parser recurses per level: 5,000 nested '[' exhaust it
+        raise InputError(Problem(file, None, None, "-", f"nested more than {MAX_DEPTH} levels "
+                                 "deep (or too deep to read); refused")) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)

@@ -273,7 +273,6 @@ def test_unknown_ids_and_duplicate_names_are_all_reported(run_line: RunLine,
             profile: us-enterprse
             expect: {recommendation: api}
           - name: same
-            model_card: null
             model: glm-5.2
             task: refactoring
             expect: {recommendation: api}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govern.core import Decision, OptionDecision, decide
-from govern.loading.catalog import Catalog, load_catalog
+from govern.loading.catalog import Catalog, bundled_root, load_catalog
 from tests.conftest import AS_OF, REPO, RunLine
 
 
@@ -111,7 +111,7 @@ def _team_catalog_with_audited_model(tmp_path: Path) -> Path:
 def test_human_oversight_attaches_wherever_a_high_risk_task_is_allowed(
         tmp_path: Path, run_line: RunLine) -> None:
     team = _team_catalog_with_audited_model(tmp_path)
-    catalog = load_catalog([REPO, team])
+    catalog = load_catalog([bundled_root(), team])
     high_risk = [t for t in catalog.tasks.values() if t.risk_tier == "high"]
     allowed: list[OptionDecision] = []
     for task in high_risk:

@@ -228,5 +228,5 @@ def test_broken_bundled_catalog_file_is_caught_by_validate(tmp_path: Path,
     card.write_text(card.read_text().replace("open_weights: true", "open_weights: yes please"))
     result = run_line(["validate", str(tmp_path)])
     assert result.exit_code == 2
-    assert re.search(r"glm-5\.2\.yaml:9:1: open_weights: Input should be a valid boolean",
-                     result.stdout)
+    assert re.search(r"glm-5\.2\.yaml:9:1: open_weights: expected true or false without "
+                     r"quotes, got the text 'yes please'", result.stdout)

@@ -126,10 +126,11 @@ def profiles(draw: st.DrawFn, profile_id: str) -> dict[str, Any]:
     return {
         "id": profile_id, "name": draw(words), "description": draw(words),
         "home_jurisdiction": draw(st.sampled_from(JURISDICTIONS)),
-        "data_classes": {dc: {
-            "host_jurisdictions": draw(st.lists(st.sampled_from(JURISDICTIONS), unique=True)),
-            "residency_regions": draw(maybe(st.lists(st.sampled_from(REGIONS), unique=True))),
-        } for dc in classes},
+        "data_classes": {dc: draw(st.fixed_dictionaries(
+            {"host_jurisdictions": st.lists(st.sampled_from(JURISDICTIONS), unique=True)},
+            # absent means no residency requirement; null is refused (see AbsentMeans)
+            optional={"residency_regions": st.lists(st.sampled_from(REGIONS), unique=True)},
+        )) for dc in classes},
         "trusted_vendor_jurisdictions": draw(st.lists(st.sampled_from(JURISDICTIONS),
                                                       unique=True)),
         "self_host": {"jurisdiction": draw(st.sampled_from(JURISDICTIONS)),
