@@ -491,27 +491,38 @@ def _first_scalar_value(text: str) -> Value:
 
 def _structure_attacks(text: str) -> list[tuple[str, bytes, Expect, int | None]]:
     """(name, new file bytes, expectation, line of the attack or None)."""
+    sites = find_sites(text)
     value = _first_scalar_value(text)
     at = value.line
-    first_key = find_sites(text).entries[0].path[0]
+    first_key = sites.entries[0].path[0]
+    # A tag on a collection is the one PyYAML's composer does not look at: put it on a list
+    # (or, in a file without lists, a mapping) where that shape is expected, so a tag that is
+    # ignored rather than refused shows up as an accepted mutant.
+    collection = next(e for tag in ("seq", "map") for e in sites.entries if e.value.tag == tag)
 
     def at_value(new: str) -> bytes:
         return splice(text, value.start, value.end, new).encode("utf-8")
+
+    def tagged(tag: str) -> bytes:
+        return splice(text, collection.colon + 1, collection.colon + 1, f" {tag}").encode()
 
     deep_lists = "[" * 5000 + "]" * 5000
     return [
         ("deep-lists-file", deep_lists.encode(), "refuse", None),
         ("deep-lists-value", at_value(deep_lists), "refuse", at),
         ("deep-mappings-value", at_value("{a: " * 3000 + "1" + "}" * 3000), "refuse", at),
-        ("deep-block-lists-value", at_value("- " * 3000 + "x"), "refuse", at),
+        ("deep-block-lists-value", at_value("\n" + "  - " + "- " * 3000 + "x"), "refuse", None),
         ("huge-file", (text + "# " + "x" * (1024 * 1024 + 10) + "\n").encode(), "refuse", None),
         ("alias-bomb", (_BOMB + text).encode(), "refuse", None),
         ("multi-document", (text + "---\n" + text).encode(), "refuse", None),
-        ("tag-python-object", at_value('!!python/object/apply:os.system ["true"]'), "refuse", at),
+        ("tag-python-object-on-collection", tagged("!!python/object/apply:os.system"), "refuse",
+         collection.key_line),
+        ("tag-omap-on-collection", tagged("!!omap"), "refuse", collection.key_line),
+        ("tag-include-on-collection", tagged("!include"), "refuse", collection.key_line),
+        ("tag-python-on-scalar", at_value("!!python/str x"), "refuse", at),
         ("tag-binary", at_value("!!binary aGk="), "refuse", at),
         ("tag-set", at_value("!!set {a, b}"), "refuse", at),
-        ("tag-omap", at_value("!!omap [a: 1]"), "refuse", at),
-        ("tag-custom", at_value("!custom x"), "refuse", at),
+        ("tag-custom-on-scalar", at_value("!custom x"), "refuse", at),
         ("tag-int-octal", at_value("!!int 0700"), "refuse", at),
         ("tag-float-nan", at_value("!!float .nan"), "refuse", at),
         ("merge-key", (f"x_base: &base {{a: 1}}\n<<: *base\n{text}").encode(), "refuse", None),

@@ -26,8 +26,9 @@ class HostileSummary:
         total: Counter[str] = Counter()
         for counts in self.per_class.values():
             total.update(counts)
-        lines = [f"hostile input: {_counts(total)} (seed {self.seed}; more with "
-                 "GOVERN_HOSTILE_MUTANTS=5000)"]
+        head = (f"hostile input: {_counts(total)} (seed {self.seed}; more with "
+                "GOVERN_HOSTILE_MUTANTS=5000)")
+        lines = [head]
         lines += [f"  {cls:<18} {_counts(c)}" for cls, c in sorted(self.per_class.items())]
         return lines
 
