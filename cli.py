@@ -22,6 +22,7 @@ from govern.backends.native import NativeBackend
 from govern.ci.check import FAIL_ON_LEVELS, FailOn
 from govern.errors import EngineError, GovernError, InputError, Problem
 from govern.facts import FACTS
+from govern.fieldtypes import parse_iso_date
 from govern.formats import CHECK_FORMATS, DECISION_FORMATS
 from govern.loading.catalog import (
     DEFAULT_PROFILE,
@@ -47,6 +48,11 @@ class GovernGroup(click.Group):
         except GovernError as e:  # pragma: no cover - every error is one of the two above
             _fail([str(e)], EXIT_ENGINE)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            # The reader went away (`govern list facts | head -1`): nothing is wrong with the
+            # input or the engine, and nobody is left to read a message. Click's own handler
+            # silences stdout and exits 1, so a pipeline that checks status fails closed.
             raise
         except Exception as e:  # noqa: BLE001 - a bug must never look like an allow: exit 3
             _fail([f"internal error: {type(e).__name__}: {e}"], EXIT_ENGINE)
@@ -117,10 +123,9 @@ def parse_as_of(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(Problem("-", None, None, "--as-of",
-                                 f"expected a date as YYYY-MM-DD, got {value!r}")) from None
+        return parse_iso_date(value)
+    except ValueError as e:
+        raise InputError(Problem("-", None, None, "--as-of", str(e))) from None
 
 
 @contextmanager

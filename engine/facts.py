@@ -11,6 +11,7 @@ addressable at once and a path that does not exist is refused when a policy is l
 from __future__ import annotations
 
 import datetime as dt
+import math
 import types
 import typing
 from collections.abc import Callable
@@ -156,7 +157,14 @@ def _outside_residency(option: Option, task: Task, profile: Profile) -> list[str
 def _memory_shortfall(option: Option, profile: Profile) -> float | None:
     if option.deployment != "self-host" or option.accelerator_memory_gb is None:
         return None
-    return option.accelerator_memory_gb - profile.self_host.accelerator_memory_gb
+    return finite_or_unknown(option.accelerator_memory_gb
+                             - profile.self_host.accelerator_memory_gb)
+
+
+def finite_or_unknown(value: float) -> float | None:
+    """A derived number that is not finite is no fact at all: unknown, never a comparison
+    that silently comes out false (NaN) or true for everything (infinity)."""
+    return value if math.isfinite(value) else None
 
 
 DERIVERS: dict[str, Callable[[ModelCard, Option, Task, Profile], Any]] = {

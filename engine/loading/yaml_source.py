@@ -76,6 +76,8 @@ class _Builder:
     def __init__(self, loaded: LoadedYaml) -> None:
         self.loaded = loaded
         self.nodes = 0
+        self.misread: list[Problem] = []
+        """Scalars outside the grammar: all of a file's are reported, not just the first."""
 
     def build(self, node: Node, path: YamlPath) -> Any:
         self.nodes += 1
@@ -105,19 +107,21 @@ class _Builder:
             problem = number_problem(text)
             if problem is not None:
                 read_as = _yaml11_reading(node)
-                raise InputError(self.loaded.problem(path, (
+                self.misread.append(self.loaded.problem(path, (
                     f"{problem} (YAML 1.1 would read {read_as}); quote it if you mean the "
                     "text")))
+                return None
             self.loaded.scalar_texts[path] = text
             number = parse_number(text)
             return float(number) if node.tag == _FLOAT else number
         if node.tag == _BOOL:
             if text not in BOOLEAN_WORDS:
                 meaning = "true" if text.lower() in ("yes", "y", "on") else "false"
-                raise InputError(self.loaded.problem(path, (
+                self.misread.append(self.loaded.problem(path, (
                     f"YAML 1.1 reads {text!r} as the boolean {meaning}; govern takes only true "
                     f"or false as booleans: write {meaning}, or quote it ('{text}') if you "
                     "mean the text")))
+                return None
             self.loaded.scalar_texts[path] = text
             return text.lower() == "true"
         raise InputError(self.loaded.problem(path, f"unsupported YAML tag {node.tag!r}"))
@@ -174,7 +178,10 @@ def parse_yaml(text: str, file: str) -> LoadedYaml:
         raise InputError(Problem(file, None, None, "-", f"not valid YAML: {e}")) from e
     if node is None:
         raise InputError(Problem(file, None, None, "-", "the file is empty"))
-    loaded.data = _Builder(loaded).build(node, ())
+    builder = _Builder(loaded)
+    loaded.data = builder.build(node, ())
+    if builder.misread:
+        raise InputError(builder.misread)
     return loaded
 
 
