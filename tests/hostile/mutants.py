@@ -19,6 +19,7 @@ import json
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal
 
 import yaml
@@ -26,6 +27,7 @@ import yaml
 from tests.hostile.project import target_of
 from tests.hostile.yaml_sites import (
     Entry,
+    Mapping,
     Sites,
     Value,
     YamlPath,
@@ -253,8 +255,8 @@ def number_candidates(fs: FileSites) -> Iterator[Candidate]:
         if value.one_line_scalar and value.plain and value.tag in ("int", "float"):
             for name, text in _number_forms(value):
                 yield Candidate(_stratum(fs.file), f"{fs.file}:{value.path}", name,
-                                lambda v=value, n=name, t=text: _scalar_mutant(
-                                    fs, v, "numbers", n, t, "refuse"))
+                                partial(_scalar_mutant, fs, value, "numbers", name, text,
+                                        "refuse"))
 
 
 def number_for_text_candidates(fs: FileSites) -> Iterator[Candidate]:
@@ -263,8 +265,8 @@ def number_for_text_candidates(fs: FileSites) -> Iterator[Candidate]:
         if value.one_line_scalar and value.tag in ("str", "timestamp", "bool"):
             for text in _MISREAD_AS_NUMBER:
                 yield Candidate(_stratum(fs.file), f"{fs.file}:{value.path}", text,
-                                lambda v=value, t=text: _scalar_mutant(
-                                    fs, v, "numbers-for-text", t, t, "refuse"))
+                                partial(_scalar_mutant, fs, value, "numbers-for-text", text,
+                                        text, "refuse"))
 
 
 def _same_value_forms(value: Value) -> list[str]:
@@ -280,8 +282,8 @@ def plain_number_candidates(fs: FileSites) -> Iterator[Candidate]:
         if value.one_line_scalar and value.plain and value.tag in ("int", "float"):
             for text in _same_value_forms(value):
                 yield Candidate(_stratum(fs.file), f"{fs.file}:{value.path}", text,
-                                lambda v=value, t=text: _scalar_mutant(
-                                    fs, v, "numbers-plain", t, t, "same"))
+                                partial(_scalar_mutant, fs, value, "numbers-plain", text, text,
+                                        "same"))
 
 
 def boolean_for_text_candidates(fs: FileSites) -> Iterator[Candidate]:
@@ -289,8 +291,8 @@ def boolean_for_text_candidates(fs: FileSites) -> Iterator[Candidate]:
         if value.one_line_scalar and value.tag in ("str", "timestamp", "int", "float"):
             for word in _BOOLEAN_WORDS:
                 yield Candidate(_stratum(fs.file), f"{fs.file}:{value.path}", word,
-                                lambda v=value, w=word: _scalar_mutant(
-                                    fs, v, "booleans-for-text", w, w, "refuse"))
+                                partial(_scalar_mutant, fs, value, "booleans-for-text", word,
+                                        word, "refuse"))
 
 
 def boolean_word_candidates(fs: FileSites) -> Iterator[Candidate]:
@@ -300,8 +302,8 @@ def boolean_word_candidates(fs: FileSites) -> Iterator[Candidate]:
             for word in _TRUE_WORDS if meaning else _FALSE_WORDS:
                 if word != value.text:
                     yield Candidate(_stratum(fs.file), f"{fs.file}:{value.path}", word,
-                                    lambda v=value, w=word: _scalar_mutant(
-                                        fs, v, "boolean-words", w, w, "same"))
+                                    partial(_scalar_mutant, fs, value, "boolean-words", word,
+                                            word, "same"))
 
 
 def null_candidates(fs: FileSites) -> Iterator[Candidate]:
@@ -312,7 +314,7 @@ def null_candidates(fs: FileSites) -> Iterator[Candidate]:
             if form == "" and entry.flow and entry.next_key_start is None:
                 continue  # '{a: 1, b: }' is valid YAML too, but one empty form is enough
             yield Candidate(_stratum(fs.file), f"{fs.file}:{entry.path}", form or "(empty)",
-                            lambda e=entry, f=form: _null_mutant(fs, e, f))
+                            partial(_null_mutant, fs, entry, form))
 
 
 def _null_mutant(fs: FileSites, entry: Entry, form: str) -> Mutant:
@@ -336,7 +338,7 @@ def deletion_candidates(fs: FileSites) -> Iterator[Candidate]:
         if entry.sole and not entry.flow:
             continue  # leaves the parent null: that is the null class
         yield Candidate(_stratum(fs.file), f"{fs.file}:{entry.path}", "deleted",
-                        lambda e=entry: _deletion(fs, e))
+                        partial(_deletion, fs, entry))
 
 
 def unknown_key_candidates(fs: FileSites) -> Iterator[Candidate]:
@@ -347,13 +349,10 @@ def unknown_key_candidates(fs: FileSites) -> Iterator[Candidate]:
             if key in mapping.keys:
                 continue
             yield Candidate(_stratum(fs.file), f"{fs.file}:{mapping.path}", variant,
-                            lambda m=mapping, k=key: _unknown_key_mutant(fs, m, k))
+                            partial(_unknown_key_mutant, fs, mapping, key))
 
 
-def _unknown_key_mutant(fs: FileSites, mapping: object, key: str) -> Mutant:
-    from tests.hostile.yaml_sites import Mapping
-
-    assert isinstance(mapping, Mapping)
+def _unknown_key_mutant(fs: FileSites, mapping: Mapping, key: str) -> Mutant:
     text, line = add_key(fs.text, mapping, key, "x")
     path = format_path(mapping.path + (key,))
     return Mutant(id=f"unknown-keys:{fs.file}:{path}", cls="unknown-keys", file=fs.file,
@@ -371,7 +370,7 @@ def wrong_type_candidates(fs: FileSites) -> Iterator[Candidate]:
             continue
         for shape in shapes:
             yield Candidate(_stratum(fs.file), f"{fs.file}:{entry.path}", shape,
-                            lambda e=entry, s=shape: _wrong_type_mutant(fs, e, s))
+                            partial(_wrong_type_mutant, fs, entry, shape))
 
 
 def _wrong_type_mutant(fs: FileSites, entry: Entry, shape: str) -> Mutant:
@@ -388,8 +387,8 @@ def quoted_candidates(fs: FileSites) -> Iterator[Candidate]:
     for value in fs.sites.scalars:
         if value.one_line_scalar and value.plain and value.tag in ("int", "float", "bool"):
             yield Candidate(_stratum(fs.file), f"{fs.file}:{value.path}", "quoted",
-                            lambda v=value: _scalar_mutant(fs, v, "quoted-scalars", "quoted",
-                                                           f'"{v.text}"', "no-looser"))
+                            partial(_scalar_mutant, fs, value, "quoted-scalars", "quoted",
+                                    f'"{value.text}"', "no-looser"))
 
 
 
@@ -538,14 +537,18 @@ def _structure_attacks(text: str) -> list[tuple[str, bytes, Expect, int | None]]
     ]
 
 
+def _structure_mutant(file: str, name: str, data: bytes, expect: Expect, line: int | None
+                      ) -> Mutant:
+    return Mutant(id=f"structure:{file}:{name}", cls="structure", file=file, what=name,
+                  ops=(FsOp("write", file, data),), expect=expect, line=line)
+
+
 def structure_candidates(fs: FileSites) -> Iterator[Candidate]:
     if fs.file not in _STRUCTURE_FILES:
         return
     for name, data, expect, line in _structure_attacks(fs.text):
         yield Candidate(_stratum(fs.file), fs.file, name,
-                        lambda n=name, d=data, e=expect, ln=line: Mutant(
-                            id=f"structure:{fs.file}:{n}", cls="structure", file=fs.file, what=n,
-                            ops=(FsOp("write", fs.file, d),), expect=e, line=ln))
+                        partial(_structure_mutant, fs.file, name, data, expect, line))
 
 
 TEXT_CLASSES: dict[str, Callable[[FileSites], Iterator[Candidate]]] = {

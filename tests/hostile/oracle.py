@@ -236,7 +236,7 @@ def loosened(reference: Outcome, mutant: Outcome, limit: int = 3) -> list[str]:
 
 def _options(decision: Decision) -> dict[tuple[str, int], Any]:
     seen: dict[str, int] = {}
-    keyed = {}
+    keyed: dict[tuple[str, int], Any] = {}
     for option in decision.options:
         n = seen[option.deployment] = seen.get(option.deployment, -1) + 1
         keyed[option.deployment, n] = option

@@ -9,6 +9,7 @@ Offsets come from PyYAML's node marks on the original (valid) files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -25,7 +26,8 @@ _SHORT_TAGS = {
 
 def resolved_tag(text: str) -> str:
     """What PyYAML (YAML 1.1) reads a plain scalar as: 'int', 'float', 'bool', 'str', ..."""
-    tag = yaml.SafeLoader.resolve(yaml.SafeLoader, ScalarNode, text, (True, False))  # type: ignore[arg-type]
+    resolve: Any = yaml.SafeLoader.resolve
+    tag: str = resolve(yaml.SafeLoader, ScalarNode, text, (True, False))
     return _SHORT_TAGS.get(tag, tag)
 
 
