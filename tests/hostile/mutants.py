@@ -156,10 +156,13 @@ def hazardous_null(path: YamlPath) -> bool:
 def widening_when_absent(file: str, path: YamlPath) -> bool:
     """Keys the records document as widening when absent: deleting one is a policy edit
     (an absent residency is no requirement, an absent waiver scope key matches anything, a
-    manifest entry without provider passes on any offering), not a fact becoming unknown."""
+    manifest entry without provider passes on any offering, a manifest without ``catalog``
+    uses no team catalog), not a fact becoming unknown."""
     last, parent = path[-1], _parent_key(path)
+    in_manifest = file == "govern.yaml"
     return (last in ("residency_regions", "scope") or parent == "scope"
-            or (last == "provider" and parent == "uses" and file == "govern.yaml"))
+            or (in_manifest and (path == ("catalog",) or (last == "provider"
+                                                          and parent == "uses"))))
 
 
 # ---------------------------------------------------------------- building mutants
@@ -287,12 +290,17 @@ def plain_number_candidates(fs: FileSites) -> Iterator[Candidate]:
 
 
 def boolean_for_text_candidates(fs: FileSites) -> Iterator[Candidate]:
+    """A boolean word where text or a number is expected. The YAML 1.1 words (``NO``, ``on``)
+    must be refused wherever they stand; ``true``/``false`` are booleans in every YAML, so
+    where a field takes a boolean among other types (a dispute's claim) they may be accepted,
+    but never to decide more loosely."""
     for value in fs.sites.scalars:
         if value.one_line_scalar and value.tag in ("str", "timestamp", "int", "float"):
             for word in _BOOLEAN_WORDS:
+                expect: Expect = "no-looser" if word.lower() in ("true", "false") else "refuse"
                 yield Candidate(_stratum(fs.file), f"{fs.file}:{value.path}", word,
                                 partial(_scalar_mutant, fs, value, "booleans-for-text", word,
-                                        word, "refuse"))
+                                        word, expect))
 
 
 def boolean_word_candidates(fs: FileSites) -> Iterator[Candidate]:
