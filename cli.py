@@ -8,6 +8,7 @@ check failed); 2 bad usage or invalid input; 3 engine failure. An error is never
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from govern import __version__
-from govern.backends import OPA_MODES, Backend, DecisionRequest
+from govern.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
 from govern.backends.native import NativeBackend
 from govern.ci.check import FAIL_ON_LEVELS, FailOn
 from govern.errors import EngineError, GovernError, InputError, Problem
@@ -81,20 +82,16 @@ def record_option(func: Any) -> Any:
 
 
 ENGINES = ("native", "opa")
-OPA_MODE_KEY = "govern.opa_mode"
-
-
-def _remember_opa_mode(ctx: click.Context, _: click.Parameter, value: str) -> None:
-    ctx.meta[OPA_MODE_KEY] = value
 
 
 def engine_options(func: Any) -> Any:
-    """--engine, --opa-url and --opa-mode, shared by every command that decides."""
-    # --opa-mode reaches make_backend through the click context (expose_value=False), so
-    # commands that take engine_options need no extra parameter for it.
+    """--engine, --opa-url and --opa-mode, shared by every command that decides.
+
+    The rest of the OPA settings come from the environment only (GOVERN_OPA_TIMEOUT,
+    GOVERN_OPA_TOKEN or GOVERN_OPA_TOKEN_FILE, GOVERN_OPA_CA_BUNDLE): a token is never a flag.
+    """
     func = click.option("--opa-mode", type=click.Choice(OPA_MODES), default="load",
-                        show_default=True, envvar="GOVERN_OPA_MODE", expose_value=False,
-                        callback=_remember_opa_mode,
+                        show_default=True, envvar="GOVERN_OPA_MODE",
                         help="load: upload the compiled policies to the server; bundle: the "
                              "server runs `govern bundle build`'s bundle, checked against the "
                              "local policy set (also GOVERN_OPA_MODE).")(func)
@@ -106,16 +103,17 @@ def engine_options(func: Any) -> Any:
                         help="Evaluate embedded (native) or on an Open Policy Agent server.")(func)
 
 
-def make_backend(engine_name: str, opa_url: str | None) -> Backend:
+def make_backend(engine_name: str, opa_url: str | None, opa_mode: OpaMode) -> Backend:
     if engine_name == "native":
         return NativeBackend()
     from govern.backends.opa import OpaBackend
+    from govern.backends.opa_settings import opa_environment
 
     if not opa_url:
         raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
-    ctx = click.get_current_context(silent=True)
-    mode = ctx.meta.get(OPA_MODE_KEY, "load") if ctx is not None else "load"
-    return OpaBackend.configured(opa_url, mode)
+    settings = opa_environment(os.environ)  # the one place the OPA environment is read
+    return OpaBackend(opa_url, opa_mode, timeout=settings.timeout, token=settings.token,
+                      ca_bundle=settings.ca_bundle)
 
 
 def parse_as_of(value: str | None) -> dt.date:
@@ -160,7 +158,7 @@ def main() -> None:
 @catalog_option
 @record_option
 def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
-             format_name: str, engine_name: str, opa_url: str | None,
+             format_name: str, engine_name: str, opa_url: str | None, opa_mode: OpaMode,
              catalogs: tuple[Path, ...], record_path: Path | None) -> None:
     """Decide one model for one task: recommendation, options, findings, obligations."""
     date = parse_as_of(as_of)
@@ -168,7 +166,7 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
     model, task, profile = catalog.lookup_many([("model_cards", model_id, "--model"),
                                                 ("tasks", task_id, "--task"),
                                                 ("profiles", profile_id, "--profile")])
-    backend = make_backend(engine_name, opa_url)
+    backend = make_backend(engine_name, opa_url, opa_mode)
     (decision,) = backend.decide([DecisionRequest(model, task, profile)], catalog.policy_set, date,
                                  list(catalog.waivers.values()))
     if record_path is not None:
@@ -265,7 +263,7 @@ def _listing_rows(catalog: Catalog, what: str) -> list[list[str]]:
 @catalog_option
 def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, verbose: bool,
                 require_coverage: bool, engine_name: str, opa_url: str | None,
-                catalogs: tuple[Path, ...]) -> None:
+                opa_mode: OpaMode, catalogs: tuple[Path, ...]) -> None:
     """Run policy test cases: decide each one and compare with what it expects.
 
     PATHS are test files or directories of them (default: the bundled policy_tests/). Exit 0
@@ -280,7 +278,7 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
     cases = load_policy_tests(list(paths) or [bundled_root() / "policy_tests"], catalog)
-    run = run_policy_tests(cases, catalog, make_backend(engine_name, opa_url), date)
+    run = run_policy_tests(cases, catalog, make_backend(engine_name, opa_url, opa_mode), date)
     click.echo(TEST_FORMATS[format_name](run, verbose), nl=False)
     failed = run.failed > 0 or (require_coverage and bool(run.uncovered))
     sys.exit(EXIT_DISALLOW if failed else EXIT_OK)
@@ -318,7 +316,7 @@ _FAIL_ON_HELP = "; ".join(f"{level}: {meaning}" for level, meaning in FAIL_ON_LE
 @record_option
 def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format_name: str,
           fail_on: FailOn, output_path: Path | None, engine_name: str, opa_url: str | None,
-          catalogs: tuple[Path, ...], record_path: Path | None) -> None:
+          opa_mode: OpaMode, catalogs: tuple[Path, ...], record_path: Path | None) -> None:
     """Check a project's usage manifest (govern.yaml) against the policies, for CI.
 
     Exit 0 when every (entry, task) pair passes, 1 when any fails, 2 on invalid input,
@@ -332,7 +330,7 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
     catalog = open_catalog(manifest.catalog_dirs + catalogs)
     profile, items = resolve_uses(manifest, catalog, profile_id)
     requests = [DecisionRequest(item.model, item.task, profile) for item in items]
-    decisions = make_backend(engine_name, opa_url).decide(
+    decisions = make_backend(engine_name, opa_url, opa_mode).decide(
         requests, catalog.policy_set, date, list(catalog.waivers.values()))
     waivers = [WaiverSource(w.record, display_path(Path(w.file)))
                for w in catalog.records["waivers"].values()]

@@ -1,6 +1,6 @@
 """Time the full bundled decision matrix (every model x task x profile) on both engines.
 
-    python benchmarks/bench_engines.py [--rounds 5] [--as-of 2026-11-23]
+    python -m benchmarks.bench_engines [--rounds 5] [--as-of 2026-11-23]   # from the repo root
 
 Starts its own OPA server (the binary is found as the tests find it: OPA_BIN, PATH, the
 cache, or a pinned `go install`), loads the policies once, then takes the best of N rounds
@@ -12,22 +12,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "opa"))
-
-from opa_binary import OpaServer, ensure_opa
 
 from govern.backends import Backend, DecisionRequest
 from govern.backends.native import NativeBackend
 from govern.backends.opa import OpaBackend
 from govern.core import Decision
 from govern.loading.catalog import bundled_root, load_catalog
+
+try:
+    # The OPA finder is test code (it may build OPA with Go), so it stays in tests/ rather than
+    # ship in the wheel; `python -m` from the repository root makes `tests` importable.
+    from tests.opa.opa_binary import OpaServer, ensure_opa
+except ModuleNotFoundError as e:
+    if e.name != "tests":
+        raise
+    raise SystemExit("run from the repository root: python -m benchmarks.bench_engines") from e
 
 
 def best_of(rounds: int, run: Callable[[], list[Decision]]) -> tuple[float, list[Decision]]:

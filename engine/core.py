@@ -251,7 +251,8 @@ def build_options(model: ModelCard, profile: Profile) -> list[Option]:
     return options
 
 
-def _applies(rule: Rule, option: Option, task: Task) -> bool:
+def rule_applies(rule: Rule, option: Option, task: Task) -> bool:
+    """Whether ``rule``'s scope (deployments, risk tiers, business-critical) covers the option."""
     scope = rule.applies_to
     return (
         (scope.deployments is None or option.deployment in scope.deployments)
@@ -279,8 +280,9 @@ def _finding(compiled: CompiledRule, facts: dict[str, Any], as_of: dt.date) -> F
                    severity=rule.severity, message=message)
 
 
-def _waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Task,
-                    option: Option) -> bool:
+def waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Task,
+                   option: Option) -> bool:
+    """Whether ``waiver`` covers ``finding`` for this model, task and option (expiry aside)."""
     scope = waiver.scope
     return (
         waiver.rule == finding.rule
@@ -298,7 +300,7 @@ def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: Mo
     for finding in findings:
         if finding.effect == "deny":
             matching = sorted((w for w in waivers
-                               if _waiver_matches(w, finding, model, task, option)),
+                               if waiver_matches(w, finding, model, task, option)),
                               key=lambda w: w.id)
             for waiver in matching:
                 status: Literal["applied", "expired"] = (
@@ -321,7 +323,7 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
     findings = [
         finding
         for compiled in policies.rules
-        if _applies(compiled.rule, option, task)
+        if rule_applies(compiled.rule, option, task)
         and (finding := _finding(compiled, facts, as_of)) is not None
     ]
     findings = _apply_waivers(findings, waivers, model, task, option, as_of, uses)

@@ -95,7 +95,9 @@ DERIVED: dict[str, FactSpec] = {
                  "option's regions are unknown."),
         FactSpec("derived.memory_shortfall_gb", "number",
                  "option.accelerator_memory_gb minus profile.self_host.accelerator_memory_gb "
-                 "(self-host only; negative means headroom). Unknown when either is unknown."),
+                 "(self-host only; negative means headroom), computed exactly in thousandths "
+                 "of a GB. Unknown when either is unknown, has more than three decimals or is "
+                 "10^11 GB or more."),
         FactSpec("derived.disputed_facts", "list",
                  "The facts the model card records as disputed between sources."),
     ]
@@ -154,11 +156,32 @@ def _outside_residency(option: Option, task: Task, profile: Profile) -> list[str
     ]
 
 
+SHORTFALL_MAX_GB = 10**11
+"""Memory figures from this magnitude on give no shortfall: below it, a difference in
+thousandths has at most 15 significant digits, so both engines hold and print it alike."""
+
+
+def _exact_thousandths(gb: float) -> int | None:
+    """``gb`` in thousandths of a GB when it has at most three decimals (and is below
+    SHORTFALL_MAX_GB); else None. The Rego engine's ``thousandths`` is the same test."""
+    if not math.isfinite(gb) or abs(gb) >= SHORTFALL_MAX_GB:
+        return None
+    scaled = round(gb * 1000)
+    return scaled if scaled / 1000 == gb else None
+
+
 def _memory_shortfall(option: Option, profile: Profile) -> float | None:
+    """Subtracted exactly, in whole thousandths: binary floating point would make 744 - 1280.1
+    read -536.0999999999999 here and -536.1 on OPA (decimal arithmetic), so the engines would
+    disagree on a message and on a comparison at -536.1. A figure outside the exact domain
+    makes the shortfall unknown, never approximately known."""
     if option.deployment != "self-host" or option.accelerator_memory_gb is None:
         return None
-    return finite_or_unknown(option.accelerator_memory_gb
-                             - profile.self_host.accelerator_memory_gb)
+    need = _exact_thousandths(option.accelerator_memory_gb)
+    have = _exact_thousandths(profile.self_host.accelerator_memory_gb)
+    if need is None or have is None:
+        return None
+    return finite_or_unknown((need - have) / 1000)
 
 
 def finite_or_unknown(value: float) -> float | None:

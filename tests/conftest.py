@@ -1,20 +1,14 @@
-"""Shared fixtures: the repository, the bundled catalog, and running the real CLI."""
+"""Fixtures for every test: the bundled catalog and running the real CLI.
+
+Only fixtures: what tests import (REPO, AS_OF, RunLine, …) is in tests/support.py.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
-from click.testing import CliRunner, Result
 
-from govern.cli import main
 from govern.loading.catalog import Catalog, bundled_root, load_catalog
-
-REPO = Path(__file__).resolve().parent.parent
-AS_OF = dt.date(2026, 11, 23)
-"""The date every test decides as of, so results do not change with the calendar."""
+from tests.support import RunLine, run_govern
 
 
 @pytest.fixture(scope="session")
@@ -22,15 +16,7 @@ def catalog() -> Catalog:
     return load_catalog([bundled_root()])
 
 
-RunLine = Callable[..., Result]
-
-
 @pytest.fixture
 def run_line() -> RunLine:
     """Run ``govern`` with a list of arguments, as a user would; stderr kept apart."""
-
-    def run(args: list[str], **kwargs: object) -> Result:
-        runner = CliRunner()
-        return runner.invoke(main, args, catch_exceptions=False, **kwargs)  # type: ignore[arg-type]
-
-    return run
+    return run_govern

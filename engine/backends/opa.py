@@ -5,13 +5,16 @@ Two ways to use a server (see docs/opa.md):
 - ``load`` (default): govern PUTs the compiled modules and ``data.govern.policy_set`` onto the
   server, once per policy set, then asks ``data.govern.decisions``.
 - ``bundle``: the server was started with ``govern bundle build``'s bundle and owns the
-  ``govern`` root; govern only checks that the loaded policy set is the local one (the
-  bundle's revision and ``data.govern.policy_set.digest``) and asks.
+  ``govern`` root; govern checks that the server holds exactly the local policy set (the
+  modules and data themselves, not only the bundle's revision label) and asks.
 
 Either way every request carries its records inline (model card, task, profile, waivers), so
-the answer depends only on what govern sent and on the policy set it verified. Anything that
-goes wrong (refused, timed out, HTTP errors, compile errors, an undefined or malformed answer)
-is an ``EngineError`` naming the server and the cause: never an allow.
+the answer depends only on what govern sent and on the policy set it verified. After every
+query govern reads the policies back again (another writer may have changed them meanwhile) and
+checks each decision for consistency (``answer_checks``) before trusting it. Each request is
+bounded in time and size (``opa_transport``). Anything that goes wrong (refused, timed out, HTTP
+errors, compile errors, an undefined, malformed, oversized or inconsistent answer, policies that
+differ) is an ``EngineError`` naming the server and the cause: never an allow.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
+import ssl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -35,30 +39,36 @@ from opa_client.errors import (  # type: ignore[import-untyped]
 )
 from pydantic import ValidationError
 
-from govern.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
+from govern.backends import Backend, DecisionRequest, OpaMode
+from govern.backends.answer_checks import Asked, decision_problem
+from govern.backends.opa_content import modules_problem, parse_answer, policy_data_problem
+from govern.backends.opa_settings import CA_BUNDLE_ENV, DEFAULT_TIMEOUT
+from govern.backends.opa_transport import MAX_ANSWER_BYTES, bounded_session
 from govern.core import Decision, PolicySet
 from govern.errors import EngineError, InputError, Problem
 from govern.records import Waiver
 from govern.rego.bundle import ROOT
 from govern.rego.compiler import CompiledPolicySet, compile_policy_set
 
-DEFAULT_TIMEOUT = 10.0
-TIMEOUT_ENV = "GOVERN_OPA_TIMEOUT"
 BATCH_SIZE = 500
 """Requests per POST: large enough to amortise HTTP, small enough to bound one body."""
 
 T = TypeVar("T")
 
 
-class _RaisingClient(OpaClient):  # type: ignore[misc]
-    """An OpaClient whose session raises on every 4xx/5xx answer.
+class _BoundedClient(OpaClient):  # type: ignore[misc]
+    """An OpaClient on govern's bounded session, which raises on every 4xx/5xx answer.
 
     The client reads error bodies as JSON before looking at the status, so a proxy's HTML
     502 page would surface as a JSON parse error; raising first keeps the status and body.
     """
 
+    def __init__(self, session: requests.Session, **kwargs: Any) -> None:
+        self._bounded_session = session
+        super().__init__(**kwargs)
+
     def _init_session(self) -> requests.Session:
-        session: requests.Session = super()._init_session()
+        session = self._bounded_session
         session.hooks["response"].append(_raise_for_status)
         return session
 
@@ -81,7 +91,8 @@ def _http_cause(response: requests.Response) -> str:
     return f"HTTP {response.status_code} {body.get('code', '')}: {message}".replace(" :", ":")
 
 
-def _client_for(url: str, timeout: float) -> _RaisingClient:
+def _server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, https) of an OPA URL; InputError when it is not http(s)://HOST[:PORT]."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         raise InputError(Problem("-", None, None, "--opa-url",
@@ -91,37 +102,30 @@ def _client_for(url: str, timeout: float) -> _RaisingClient:
     except ValueError as e:
         raise InputError(Problem("-", None, None, "--opa-url", f"{url!r}: {e}")) from None
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    # No retries: a failure is reported at once, with its cause, rather than slowly.
-    return _RaisingClient(host=host, port=port, ssl=parts.scheme == "https", timeout=timeout,
-                          retries=0)
+    return host, port, parts.scheme == "https"
 
 
 class OpaBackend(Backend):
     name = "opa"
 
-    def __init__(self, url: str, mode: OpaMode = "load", timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, url: str, mode: OpaMode = "load", *, timeout: float = DEFAULT_TIMEOUT,
+                 token: str | None = None, ca_bundle: Path | None = None,
+                 max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
+        """``timeout`` bounds each request, connect to last byte; ``token`` is sent as a bearer
+        token; ``ca_bundle`` holds the CAs an https server's certificate must chain to."""
+        host, port, https = _server_address(url)
+        if ca_bundle is not None and not https:
+            raise InputError(Problem("-", None, None, CA_BUNDLE_ENV,
+                                     f"a CA bundle is set but {url} is not https"))
         self.url = url.rstrip("/")
         self.mode = mode
         self.timeout = timeout
-        self._client = _client_for(url, timeout)
-        self._ready_digest: str | None = None
-        """The policy set known to be on the server (uploaded or verified)."""
-
-    @classmethod
-    def configured(cls, url: str, mode: str = "load") -> OpaBackend:
-        """A backend for the CLI: ``mode`` from --opa-mode, the timeout from
-        ``GOVERN_OPA_TIMEOUT`` (seconds, default 10)."""
-        if mode not in OPA_MODES:
-            raise InputError(Problem("-", None, None, "--opa-mode", f"unknown mode {mode!r}"))
-        text = os.environ.get(TIMEOUT_ENV, str(DEFAULT_TIMEOUT))
-        try:
-            timeout = float(text)
-        except ValueError:
-            timeout = -1.0
-        if not timeout > 0:
-            raise InputError(Problem("-", None, None, TIMEOUT_ENV,
-                                     f"expected a number of seconds, got {text!r}"))
-        return cls(url, mode="bundle" if mode == "bundle" else "load", timeout=timeout)
+        self._session = bounded_session(timeout, token=token, ca_bundle=ca_bundle,
+                                        max_bytes=max_answer_bytes)
+        self._client = _BoundedClient(self._session, host=host, port=port, ssl=https,
+                                      timeout=timeout, retries=0)
+        self._ready: CompiledPolicySet | None = None
+        """The compiled policy set known to be on the server (uploaded or verified)."""
 
     # ------------------------------------------------------------ talking to the server
 
@@ -132,21 +136,25 @@ class OpaBackend(Backend):
             yield
         except EngineError:
             raise
-        except requests.ConnectionError as e:  # includes ConnectTimeout; ReadTimeout is below
+        except requests.Timeout:  # the whole request was over its deadline
+            raise EngineError(f"OPA server {self.url}: {doing}: {_timeout_cause(self.timeout)}"
+                              ) from None
+        except requests.ConnectionError as e:
             text = str(e).lower()
-            # with retries off, urllib3 reports a read timeout as 'max retries exceeded'
-            if isinstance(e, requests.Timeout) or "timed out" in text:
-                cause = f"no answer within {self.timeout:g}s (timed out)"
+            if "timed out" in text:
+                cause = _timeout_cause(self.timeout)
             elif "refused" in text:
                 cause = "connection refused"
+            elif isinstance(e, requests.exceptions.SSLError):
+                cause = f"TLS failure ({_ssl_reason(e)})"
             else:
                 cause = f"cannot connect ({e})"
             raise EngineError(f"OPA server {self.url}: {doing}: {cause}") from None
-        except requests.Timeout:
-            raise EngineError(f"OPA server {self.url}: {doing}: no answer within "
-                              f"{self.timeout:g}s (timed out)") from None
         except requests.HTTPError as e:
             raise EngineError(f"OPA server {self.url}: {doing}: {e}") from None
+        except requests.exceptions.ChunkedEncodingError as e:
+            raise EngineError(f"OPA server {self.url}: {doing}: the answer ended early "
+                              f"(truncated: {_first_line(e)})") from None
         except (requests.RequestException, ValueError, TypeError, RegoParseError,
                 PolicyNotFoundError, QueryExecuteError, ConnectionsError) as e:
             # the client's own errors and unparseable answers: all mean 'no decision'
@@ -157,16 +165,26 @@ class OpaBackend(Backend):
         with self._talking(doing):
             return action()
 
+    def _get_exact(self, doing: str, path: str) -> Any:
+        """GET ``/v1/<path>`` and parse the answer with exact numbers."""
+        def get() -> Any:
+            response = self._session.get(f"{self._client.root_url}/{path}")
+            return parse_answer(response.content, exact=True)
+
+        return self._call(doing, get)
+
     # ------------------------------------------------------------ getting the policies there
 
-    def _prepare(self, policies: PolicySet) -> None:
-        if self._ready_digest == policies.digest:
-            return
+    def _prepare(self, policies: PolicySet) -> CompiledPolicySet:
+        if self._ready is not None and self._ready.digest == policies.digest:
+            return self._ready
+        compiled = compile_policy_set(policies)
         if self.mode == "bundle":
-            self._verify_bundle(policies.digest)
+            self._verify_bundle(compiled)
         else:
-            self._upload(compile_policy_set(policies))
-        self._ready_digest = policies.digest
+            self._upload(compiled)
+        self._ready = compiled
+        return compiled
 
     def _upload(self, compiled: CompiledPolicySet) -> None:
         try:
@@ -182,7 +200,8 @@ class OpaBackend(Backend):
             self._call(f"uploading policy module {path}", functools.partial(
                 self._client.update_policy_from_string, source, path, rego_compat=False))
 
-    def _verify_bundle(self, digest: str) -> None:
+    def _verify_bundle(self, compiled: CompiledPolicySet) -> None:
+        digest = compiled.digest
         loaded = self._read_data(f"{ROOT}/policy_set/digest")
         if loaded is None:
             raise EngineError(f"OPA server {self.url}: no govern policy set is loaded (start it "
@@ -199,6 +218,22 @@ class OpaBackend(Backend):
                 if revision not in (None, digest):
                     raise EngineError(f"OPA server {self.url}: bundle {bundle_name!r} has "
                                       f"revision {revision}, the local policy set is {digest}")
+        self._verify_content(compiled, f"the bundle says revision {digest} but its content is "
+                                       "not the local policy set")
+
+    def _verify_content(self, compiled: CompiledPolicySet, verdict: str) -> None:
+        """Refuse unless the server holds exactly ``compiled`` (see ``opa_content``)."""
+        listing = self._get_exact("reading the policy modules back", "policies")
+        problem = modules_problem(listing, compiled)
+        if problem is None:
+            answer = self._get_exact(f"reading data.{ROOT}.policy_set back",
+                                     f"data/{ROOT}/policy_set")
+            if not isinstance(answer, dict) or "result" not in answer:
+                problem = f"data.{ROOT}.policy_set is undefined"
+            else:
+                problem = policy_data_problem(answer["result"], compiled)
+        if problem is not None:
+            raise EngineError(f"OPA server {self.url}: {verdict}: {problem}")
 
     def _read_data(self, path: str) -> Any:
         """The value of data at ``path``, or None when it is undefined there."""
@@ -214,22 +249,29 @@ class OpaBackend(Backend):
 
     def decide(self, requests: Sequence[DecisionRequest], policies: PolicySet, as_of: dt.date,
                waivers: Sequence[Waiver] = ()) -> list[Decision]:
-        self._prepare(policies)
+        compiled = self._prepare(policies)
         shared = [w.model_dump(mode="json", by_alias=True) for w in waivers]
         decisions: list[Decision] = []
         for start in range(0, len(requests), BATCH_SIZE):
             batch = requests[start:start + BATCH_SIZE]
             body = {"requests": [_request_input(r, as_of) for r in batch], "waivers": shared}
             answer = self._query(body)
-            decisions.extend(self._decisions(answer, batch, policies, as_of))
+            # another writer may have changed the policies since they were uploaded or verified
+            self._verify_content(compiled, "the policies on the server changed while govern "
+                                           "was deciding")
+            decisions.extend(self._decisions(answer, [Asked(r, policies, as_of, waivers)
+                                                      for r in batch]))
         return decisions
 
     def _query(self, body: dict[str, Any]) -> Any:
-        return self._call("querying data.govern.decisions",
-                          lambda: self._client.query_rule(body, ROOT, "decisions"))
+        def post() -> Any:
+            response = self._session.post(f"{self._client.root_url}/data/{ROOT}/decisions",
+                                          json={"input": body})
+            return parse_answer(response.content)
 
-    def _decisions(self, answer: Any, batch: Sequence[DecisionRequest], policies: PolicySet,
-                   as_of: dt.date) -> list[Decision]:
+        return self._call("querying data.govern.decisions", post)
+
+    def _decisions(self, answer: Any, batch: Sequence[Asked]) -> list[Decision]:
         results = answer.get("result") if isinstance(answer, dict) else None
         if results is None:
             raise EngineError(f"OPA server {self.url}: data.govern.decisions is undefined "
@@ -237,27 +279,50 @@ class OpaBackend(Backend):
         if not isinstance(results, list) or len(results) != len(batch):
             raise EngineError(f"OPA server {self.url}: malformed answer: expected a list of "
                               f"{len(batch)} decision(s)")
-        return [self._decision(result, request, policies, as_of)
-                for result, request in zip(results, batch, strict=True)]
+        return [self._decision(result, asked)
+                for result, asked in zip(results, batch, strict=True)]
 
-    def _decision(self, result: Any, request: DecisionRequest, policies: PolicySet,
-                  as_of: dt.date) -> Decision:
-        asked = f"{request.model.id}/{request.task.id}/{request.profile.id}"
+    def _decision(self, result: Any, asked: Asked) -> Decision:
+        request = asked.request
+        about = f"{request.model.id}/{request.task.id}/{request.profile.id}"
         if result is None:
-            raise EngineError(f"OPA server {self.url}: the decision for {asked} is undefined")
+            raise EngineError(f"OPA server {self.url}: the decision for {about} is undefined")
         try:
             decision = Decision.model_validate_json(json.dumps(result), strict=True)
         except ValidationError as e:
-            raise EngineError(f"OPA server {self.url}: malformed decision for {asked}: "
+            raise EngineError(f"OPA server {self.url}: malformed decision for {about}: "
                               f"{e.errors()[0]['loc']}: {e.errors()[0]['msg']}") from None
-        answered = (decision.model, decision.task, decision.profile, decision.as_of)
-        if answered != (request.model.id, request.task.id, request.profile.id, as_of.isoformat()):
-            raise EngineError(f"OPA server {self.url}: asked about {asked}, answered about "
-                              f"{'/'.join(answered[:3])} as of {answered[3]}")
-        if decision.policy_set_digest != policies.digest:
-            raise EngineError(f"OPA server {self.url}: decided with policy set "
-                              f"{decision.policy_set_digest}, not {policies.digest}")
+        problem = decision_problem(decision, asked)
+        if problem is not None:
+            raise EngineError(f"OPA server {self.url}: inconsistent decision for {about}: "
+                              f"{problem}")
         return decision
+
+
+def _timeout_cause(timeout: float) -> str:
+    return f"no complete answer within {timeout:g}s (timed out)"
+
+
+def _first_line(error: Exception) -> str:
+    """The innermost message of a wrapped urllib3 error, on one line."""
+    while error.args and isinstance(error.args[-1], Exception):
+        error = error.args[-1]
+    return " ".join(str(error).split())[:200]
+
+
+def _ssl_reason(error: BaseException) -> str:
+    """``CERTIFICATE_VERIFY_FAILED: self-signed certificate`` from a wrapped ssl error."""
+    seen: list[BaseException] = []
+    pending: list[BaseException] = [error]
+    while pending and len(seen) < 20:  # the wrappers nest a few levels; bounded all the same
+        current = pending.pop()
+        seen.append(current)
+        if isinstance(current, ssl.SSLError):
+            detail = getattr(current, "verify_message", None) or current.strerror or str(current)
+            return f"{current.reason}: {detail}" if current.reason else str(detail)
+        pending.extend(a for a in current.args if isinstance(a, BaseException))
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return " ".join(str(error).split())[:200]
 
 
 def _request_input(request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:

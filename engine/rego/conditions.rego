@@ -173,10 +173,22 @@ render_scalar(value) := "unknown" if {
 	# an integral number reads as an integer (744.0 -> "744"), as Python's int(value) does
 	is_number(value)
 	value == floor(value)
-} else := sprintf("%v", [value]) if {
-	# Go's shortest float64 form, which is Python's repr for every non-integral float
+} else := python_repr(sprintf("%v", [value])) if {
+	# the shortest round-trip digits, as Python's repr has them; only the layout differs
 	is_number(value)
 } else := value
+
+# OPA writes a non-integral number with an exponent from 1e6 up ("4.5035996273704955e+15"),
+# Python's repr only from 1e16, which no non-integral double reaches: move the point back
+# ("4503599627370495.5"). Small numbers ("1e-05") are written alike by both.
+python_repr(text) := fixed if {
+	[mantissa, exponent] := split(text, "e+")
+	sign := substring(mantissa, 0, count(mantissa) - count(trim_prefix(mantissa, "-")))
+	digits := replace(trim_prefix(mantissa, "-"), ".", "")
+	point := to_number(exponent) + 1
+	count(digits) > point
+	fixed := concat("", [sign, substring(digits, 0, point), ".", substring(digits, point, -1)])
+} else := text
 
 # A message template's parts ([kind, text] pairs, see engine.core.template_parts) filled in.
 render_message(ctx, parts) := concat("", [render_part(ctx, part) | some part in parts])

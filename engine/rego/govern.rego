@@ -305,7 +305,17 @@ bound_classes(task, profile) := [data_class |
 	object.get(profile.data_classes, [data_class, "residency_regions"], null) != null
 ]
 
-memory_shortfall(option, profile) := option.accelerator_memory_gb - profile.self_host.accelerator_memory_gb if {
+# Exactly, in whole thousandths of a GB, as engine.facts computes it; unknown when a figure has
+# more than three decimals or is 10^11 GB or more (OPA's own arithmetic is not exact decimal).
+memory_shortfall(option, profile) := (need - have) / 1000 if {
 	option.deployment == "self-host"
-	option.accelerator_memory_gb != null
+	need := thousandths(option.accelerator_memory_gb)
+	have := thousandths(profile.self_host.accelerator_memory_gb)
 } else := null
+
+thousandths(gb) := scaled if {
+	is_number(gb)
+	abs(gb) < 100000000000
+	scaled := round(gb * 1000)
+	scaled / 1000 == gb
+}

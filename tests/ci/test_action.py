@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, RunLine
+
+from tests.support import REPO, RunLine
 
 ACTION: dict[str, Any] = yaml.safe_load((REPO / "action.yml").read_text())
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]

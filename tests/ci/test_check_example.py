@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 import pytest
-from check_support import AS_OF
-from conftest import REPO, RunLine
+
+from tests.support import AS_OF, REPO, RunLine
 
 EXAMPLE = REPO / "examples" / "ci"
 GOLDEN = Path(__file__).parent / "golden"
@@ -27,7 +27,7 @@ DOCS = REPO / "docs" / "ci.md"
 
 def example_report(run_line: RunLine, fmt: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(EXAMPLE)
-    result = run_line(["check", "--as-of", AS_OF, "--format", fmt])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--format", fmt])
     assert result.exit_code == 1, result.output  # the example shows a failing entry on purpose
     return str(result.stdout)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
-from check_support import AS_OF, PASSING, line_of, waiver, write
-from conftest import RunLine
+
+from tests.support import AS_OF, PASSING, RunLine, line_of, waiver, write
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check(run_line: RunLine, *args: str) -> object:
-    return run_line(["check", "--as-of", AS_OF, *args])
+    return run_line(["check", "--as-of", AS_OF.isoformat(), *args])
 
 
 def test_valid_manifest_is_checked(project: Path, run_line: RunLine) -> None:

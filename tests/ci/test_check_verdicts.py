@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from check_support import AS_OF, DENIED_API, PASSING, line_of, write
-from conftest import RunLine
+
+from tests.support import AS_OF, DENIED_API, PASSING, RunLine, line_of, write
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check_json(run_line: RunLine, *args: str) -> tuple[int, dict[str, Any]]:
-    result = run_line(["check", "--as-of", AS_OF, "--format", "json", *args])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--format", "json", *args])
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -42,7 +42,7 @@ def test_allowed_with_obligations_passes(project: Path, run_line: RunLine) -> No
 def test_denied_intended_api_names_the_allowed_alternative(project: Path,
                                                            run_line: RunLine) -> None:
     text = write(project / "govern.yaml", DENIED_API).read_text()
-    result = run_line(["check", "--as-of", AS_OF])
+    result = run_line(["check", "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 1
     assert f"FAIL  govern.yaml:{line_of(text, 'review-bot')}" in result.stdout
     assert "intended api via Z.ai is denied; self-host is allowed" in result.stdout
@@ -124,20 +124,22 @@ def test_critical_denial_fails_at_critical(project: Path, run_line: RunLine) -> 
 
 def test_output_file_gets_the_report(project: Path, run_line: RunLine) -> None:
     write(project / "govern.yaml", DENIED_API)
-    result = run_line(["check", "--as-of", AS_OF, "--format", "json", "--output", "out.json"])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--format", "json",
+                       "--output", "out.json"])
     assert result.exit_code == 1 and result.stdout == ""
     assert json.loads((project / "out.json").read_text())["summary"]["failed"] == 1
 
 
 def test_opa_engine_without_url_is_input_error(project: Path, run_line: RunLine) -> None:
     write(project / "govern.yaml", PASSING)
-    result = run_line(["check", "--as-of", AS_OF, "--engine", "opa"], env={"GOVERN_OPA_URL": ""})
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--engine", "opa"],
+                      env={"GOVERN_OPA_URL": ""})
     assert result.exit_code == 2 and "--engine opa needs --opa-url" in result.stderr
 
 
 def test_record_appends_one_line_per_pair(project: Path, run_line: RunLine) -> None:
     write(project / "govern.yaml", DENIED_API)
-    result = run_line(["check", "--as-of", AS_OF, "--record", "decisions.jsonl"])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--record", "decisions.jsonl"])
     assert result.exit_code == 1
     lines = (project / "decisions.jsonl").read_text().splitlines()
     assert len(lines) == 2
@@ -145,6 +147,6 @@ def test_record_appends_one_line_per_pair(project: Path, run_line: RunLine) -> N
 
 def test_unwritable_output_is_an_input_error(project: Path, run_line: RunLine) -> None:
     write(project / "govern.yaml", PASSING)
-    result = run_line(["check", "--as-of", AS_OF, "--output", "missing-dir/report.txt"])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--output", "missing-dir/report.txt"])
     assert result.exit_code == 2
     assert "missing-dir/report.txt: --output: cannot write" in result.stderr

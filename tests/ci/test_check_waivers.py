@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from check_support import AS_OF, waiver, write
-from conftest import RunLine
+
+from tests.support import AS_OF, RunLine, waiver, write
 
 JURISDICTION = "jurisdiction.data-class-not-permitted-at-host"
 FORMATS = ["text", "json", "sarif", "junit", "markdown", "github"]
@@ -38,7 +38,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(run_line: RunLine, fmt: str) -> tuple[int, str]:
-    result = run_line(["check", "--as-of", AS_OF, "--format", fmt])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--format", fmt])
     return result.exit_code, result.stdout
 
 
@@ -99,3 +99,61 @@ def test_a_waiver_only_for_an_unused_option_is_unused(tmp_path: Path, run_line: 
     code, out = run(run_line, "json")
     assert code == 0
     assert json.loads(out)["waivers"][0]["status"] == "unused"
+
+
+MULTI_HOST_CARD = """\
+    id: multi-host
+    name: Multi-host model
+    vendor: {name: Vendor V, jurisdiction: US}
+    license: proprietary
+    open_weights: false
+    api_offerings:    # the same model from three providers; Alpha and Beta host it in the US
+      - {provider: Alpha Cloud, host_jurisdiction: US, regions: [eu-west],
+         data_terms: {trains_on_customer_data: false}}
+      - {provider: Beta Cloud, host_jurisdiction: US, regions: [eu-west],
+         data_terms: {trains_on_customer_data: false}}
+      - {provider: Gamma Cloud, host_jurisdiction: EU, regions: [eu-west],
+         data_terms: {trains_on_customer_data: false}}
+    revocation: {status: available, government_can_revoke: false}
+    as_of: 2026-11-01
+    sources: [{publication: govern tests}]
+    """
+
+
+def test_a_provider_scoped_waiver_waives_only_that_providers_option(
+        tmp_path: Path, run_line: RunLine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Refactoring handles trade secrets, which the default profile keeps to EU hosts: the two US
+    # offerings are denied by the jurisdiction rule, and the waiver names one of them.
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / "catalog" / "model_cards" / "multi-host.yaml", MULTI_HOST_CARD)
+    write(tmp_path / "govern.yaml", """\
+        catalog: [catalog]
+        uses:
+          - {name: via-alpha, model: multi-host, tasks: [refactoring], deployment: api,
+             provider: Alpha Cloud}
+          - {name: via-beta, model: multi-host, tasks: [refactoring], deployment: api,
+             provider: Beta Cloud}
+          - {name: via-gamma, model: multi-host, tasks: [refactoring], deployment: api,
+             provider: Gamma Cloud}
+        """)
+    waiver(tmp_path, "alpha-pilot", JURISDICTION, "2027-01-31", model="multi-host",
+           provider="Alpha Cloud")
+
+    code, out = run(run_line, "json")
+
+    assert code == 1  # Beta Cloud's denial stands
+    report = json.loads(out)
+    alpha, beta, gamma = report["entries"]
+    assert (alpha["status"], alpha["verdict"], alpha["denials"]) == ("pass", "allowed", [])
+    assert [(f["rule"], f["waiver"]["id"]) for f in alpha["waived"]] == [
+        (JURISDICTION, "alpha-pilot")]
+    assert (beta["status"], beta["verdict"], beta["waived"]) == ("fail", "denied", [])
+    assert [f["rule"] for f in beta["denials"]] == [JURISDICTION]
+    assert (gamma["status"], gamma["waived"], gamma["denials"]) == ("pass", [], [])
+    # The decision itself (the same for all three entries) records the waiver on Alpha only.
+    waived_options = {o["provider"]: any(f["waiver"] for f in o["findings"])
+                      for o in alpha["decision"]["options"]}
+    assert waived_options == {"Alpha Cloud": True, "Beta Cloud": False, "Gamma Cloud": False}
+    (used,) = report["waivers"]
+    assert (used["id"], used["status"], used["matched"]) == (
+        "alpha-pilot", "applied", ["multi-host / refactoring / api via Alpha Cloud"])

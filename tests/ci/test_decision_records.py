@@ -20,7 +20,7 @@ from govern.ci.decision_log import append_decision_records, decision_record
 from govern.core import PolicySet, decide, digest_of
 from govern.loading.catalog import Catalog, bundled_root, load_catalog, load_record_file
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
-from tests.conftest import AS_OF, REPO, RunLine
+from tests.support import AS_OF, REPO, RunLine
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, 15, 250000, tzinfo=dt.UTC)
 CATALOG_DIRS = ("model_cards", "tasks", "profiles", "policies")

@@ -14,7 +14,7 @@ from govern.ci.policy_test_runner import run_policy_tests
 from govern.ci.policy_tests import load_policy_tests
 from govern.errors import InputError
 from govern.loading.catalog import Catalog, bundled_root
-from tests.conftest import AS_OF, REPO, RunLine
+from tests.support import AS_OF, REPO, RunLine
 
 GLM_REFACTORING = """\
 as_of: "2026-11-23"

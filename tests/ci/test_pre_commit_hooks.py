@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 GIT_IDENTITY = ["-c", "user.name=govern tests", "-c", "user.email=tests@example.invalid",
                 "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]

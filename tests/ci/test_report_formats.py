@@ -8,12 +8,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from check_support import AS_OF, DENIED_API, line_of, write
-from conftest import REPO, RunLine
 from junitparser import Failure, JUnitXml
 
 from govern.formats.github import command, escape_data, escape_property
 from govern.formats.markdown import cell
+from tests.support import AS_OF, DENIED_API, REPO, RunLine, line_of, write
 
 SARIF_SCHEMA = json.loads((REPO / "tests/ci/data/sarif-schema-2.1.0.json").read_text())
 
@@ -26,7 +25,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(run_line: RunLine, fmt: str, *args: str) -> str:
-    result = run_line(["check", "--as-of", AS_OF, "--format", fmt, *args])
+    result = run_line(["check", "--as-of", AS_OF.isoformat(), "--format", fmt, *args])
     assert result.exit_code == 1, result.output
     return str(result.stdout)
 
@@ -47,7 +46,7 @@ def test_json_document_shape(project: Path, run_line: RunLine) -> None:
     assert list(report) == ["tool", "version", "manifest", "as_of", "profile",
                             "policy_set_digest", "fail_on", "summary", "entries", "waivers",
                             "rules"]
-    assert (report["tool"], report["as_of"], report["manifest"]) == ("govern", AS_OF,
+    assert (report["tool"], report["as_of"], report["manifest"]) == ("govern", AS_OF.isoformat(),
                                                                     "govern.yaml")
     assert report["policy_set_digest"].startswith("sha256:")
     decision = report["entries"][1]["decision"]
@@ -178,7 +177,7 @@ def test_markdown_table(project: Path, run_line: RunLine) -> None:
 
 def test_evaluate_markdown(run_line: RunLine) -> None:
     result = run_line(["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of",
-                       AS_OF, "--format", "markdown"])
+                       AS_OF.isoformat(), "--format", "markdown"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "## glm-5.2 for refactoring: self-host"

@@ -10,7 +10,7 @@ import pytest
 
 from govern.core import Decision, OptionDecision, decide
 from govern.loading.catalog import Catalog, bundled_root, load_catalog
-from tests.conftest import AS_OF, REPO, RunLine
+from tests.support import AS_OF, REPO, RunLine
 
 
 def evaluate_json(run_line: RunLine, *args: str) -> tuple[int, dict]:

@@ -16,7 +16,7 @@ import pytest
 
 from govern.loading.yaml_source import read_yaml_file
 from govern.schemas import SCHEMA_KINDS, SHIPPED_SCHEMAS, schema_text
-from tests.conftest import REPO, RunLine
+from tests.support import REPO, RunLine
 
 GLM = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", "2026-11-23"]
 

@@ -10,7 +10,7 @@ import yaml
 
 from govern.conditions import OPERATORS
 from govern.facts import FACTS
-from tests.conftest import REPO, RunLine
+from tests.support import REPO, RunLine
 
 README = (REPO / "README.md").read_text()
 GUIDE = (REPO / "docs" / "writing-policies.md").read_text()

@@ -19,7 +19,7 @@ from govern.core import build_options
 from govern.facts import read_facts
 from govern.loading.catalog import Catalog
 from govern.records import Profile
-from tests.conftest import REPO, RunLine
+from tests.support import REPO, RunLine
 
 
 def refused(result, *patterns: str) -> str:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from govern.formats import DECISION_FORMATS
-from tests.conftest import AS_OF, RunLine
+from tests.support import AS_OF, RunLine
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govern.loading.yaml_source import MAX_FILE_BYTES
-from tests.conftest import REPO, RunLine
+from tests.support import REPO, RunLine
 
 GOOD_RULE = """\
   - id: team.rule

@@ -7,17 +7,15 @@ Without an OPA binary and without Go, the tests skip saying how to enable them; 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from opa_binary import OpaServer, OpaUnavailable, ensure_opa
-
 from govern.backends.opa import OpaBackend
+from govern.loading.catalog import Catalog
+from govern.rego.bundle import build_bundle
+from tests.opa.opa_binary import OpaServer, OpaUnavailable, ensure_opa
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +32,16 @@ def opa_bin() -> Path:
 def opa_server(opa_bin: Path) -> Iterator[OpaServer]:
     """One empty server for the session; each backend uploads the policy set it decides with."""
     with OpaServer(opa_bin) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def bundle_server(opa_bin: Path, catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[OpaServer]:
+    """A server started with the bundled catalog's bundle (``--opa-mode bundle``)."""
+    bundle = tmp_path_factory.mktemp("bundle") / "bundle.tar.gz"
+    bundle.write_bytes(build_bundle(catalog))
+    with OpaServer(opa_bin, "--bundle", str(bundle)) as server:
         yield server
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -80,11 +81,20 @@ def free_port() -> int:
 
 
 class OpaServer:
-    """``opa run --server`` on a free local port, until ``stop()``."""
+    """``opa run --server`` on a free local port, until ``stop()``.
 
-    def __init__(self, binary: Path, *extra_args: str) -> None:
+    With ``tls=(certificate, key)`` it serves https, and ``ca_file`` is what the health check
+    trusts; ``/health`` must be open to anonymous requests when an authz policy is loaded.
+    """
+
+    def __init__(self, binary: Path, *extra_args: str, tls: tuple[Path, Path] | None = None,
+                 ca_file: Path | None = None) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        if tls is not None:
+            extra_args = (*extra_args, "--tls-cert-file", str(tls[0]),
+                          "--tls-private-key-file", str(tls[1]))
+        self._context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
         self.process = subprocess.Popen(
             [str(binary), "run", "--server", "--addr", f"127.0.0.1:{self.port}",
              "--log-level", "error", "--disable-telemetry", *extra_args],
@@ -98,7 +108,8 @@ class OpaServer:
                 raise RuntimeError(f"opa exited with {self.process.returncode}: "
                                    f"{self.process.stderr.read() if self.process.stderr else ''}")
             try:
-                with urllib.request.urlopen(f"{self.url}/health?bundles=true", timeout=1):
+                with urllib.request.urlopen(f"{self.url}/health?bundles=true", timeout=1,
+                                            context=self._context):
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.05)

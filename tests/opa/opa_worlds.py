@@ -3,9 +3,11 @@
 Every record is built as the raw dict a YAML file would hold and validated by the real
 pydantic models and policy checks, so only valid inputs reach the engines.
 
-Number domain: quarters (k/4) with |x| < 10^6, and integers. Both engines compute
-``derived.memory_shortfall_gb`` exactly on such numbers and print them the same way; see
-docs/opa.md ("Numbers") for why this is the domain.
+Number domain: everything the number grammar (govern.numbers) accepts, generated as the text a
+YAML file would hold and read with ``parse_number``: the edges (0, -0.0, negatives, decimals
+with many digits, the largest and smallest accepted integers +-(2**53 - 1), values equal to
+each other so every comparison meets its boundary) and arbitrary plain decimals. See
+docs/opa.md ("Numbers") for how both engines stay equal on all of them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from govern.backends.native import NativeBackend
 from govern.conditions import OPERATORS
 from govern.core import PolicySet
 from govern.facts import FACTS
+from govern.numbers import PLAIN_DECIMAL, number_problem, parse_number
 from govern.policy_checks import check_model_card, check_policy
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
 
@@ -48,11 +51,20 @@ BOUNDARY_DAYS = sorted({
 
 words = st.sampled_from(WORDS)
 dates = st.sampled_from(DATES)
-quarters = st.integers(-4_000_000, 4_000_000).map(lambda k: k / 4)
-numbers = st.one_of(st.sampled_from([0, 0.0, 1.4, 40, 744.0, 753, 753.5, 1280.0, -2.25]), quarters,
-                    st.integers(-10**6, 10**6))
-non_negative = st.one_of(st.sampled_from([0.0, 640.0, 753.0, 1280.0, 2000.25]),
-                         st.integers(0, 4000).map(lambda k: k / 4))
+NUMBER_EDGES = [
+    "0", "-0", "0.0", "-0.0", "1", "-1", "40", "744", "744.0", "753", "753.5", "-2.25", "1.4",
+    "0.1", "-0.1", "0.2", "0.3", "0.30000000000000004", "0.000001", "1280", "1280.0", "1280.1",
+    "753.3", "526.8", "-526.8", "123456789.123456789", "3.14159265358979323846264338327950288",
+    "0.1000000000000000055511151231257827", "999999999999.999", "1000000000000",
+    "9007199254740991", "-9007199254740991", "9007199254740990", "4503599627370495.5",
+    "9007199254740990.5", "0.5", "-0.5", "100",
+]
+"""Number texts the grammar accepts, chosen where engines and arithmetic tend to differ."""
+plain_decimals = st.from_regex(PLAIN_DECIMAL, fullmatch=True).filter(
+    lambda text: number_problem(text) is None)
+number_texts = st.one_of(st.sampled_from(NUMBER_EDGES), plain_decimals)
+numbers = number_texts.map(parse_number)
+non_negative = numbers.filter(lambda x: x >= 0)  # a profile's capacity is at least 0
 
 
 def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:

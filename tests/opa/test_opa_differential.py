@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
-from opa_worlds import World, assert_engines_agree, worlds
 
 from govern.backends import DecisionRequest
 from govern.backends.native import NativeBackend
 from govern.backends.opa import OpaBackend
 from govern.loading.catalog import Catalog
-from tests.conftest import AS_OF
+from govern.numbers import number_problem, parse_number
+from tests.opa.opa_binary import OpaServer
+from tests.opa.opa_worlds import NUMBER_EDGES, World, assert_engines_agree, make_world, worlds
+from tests.support import AS_OF
 
 EXAMPLES = 200
 """Worlds per run; each decides 3 models x 2 tasks x 2 profiles = 12 cases (2,400 in all),
@@ -74,8 +78,6 @@ OPERATOR_GRID: list[tuple[str, str, list[object]]] = [
 
 
 def _grid_world() -> World:
-    from opa_worlds import make_world
-
     rules: list[dict[str, object]] = []
     for op, fact, operands in OPERATOR_GRID:
         for operand in operands:
@@ -120,3 +122,59 @@ def test_operator_boundaries_agree(opa_backend: OpaBackend) -> None:
     fired = {f.rule for d in NativeBackend().decide(world.requests, world.policies, world.as_of)
              for o in d.options for f in o.findings}
     assert len(fired) > len(world.policies.rules) // 2  # the grid exercises, not just passes
+
+
+# Every number edge the grammar accepts, as a fact and as an operand, through every comparison
+# at its boundary, through the one computed fact (the memory shortfall) and message rendering.
+COMPARISONS = ["gt", "gte", "lt", "lte", "equals"]
+MEMORY_FIGURES = ["0", "-0.0", "744", "753.3", "1280.1", "0.1", "0.30000000000000004",
+                  "123456789.123456789", "99999999999.999", "9007199254740991"]
+CAPACITIES = ["0", "1280.1", "753.3"]
+
+
+def _shortfall_operands() -> list[str]:
+    """Each exact difference, and what binary floating point would make of it instead."""
+    texts = {"0", "-0.0", "0.1", "-0.1"}
+    for memory in MEMORY_FIGURES:
+        for capacity in CAPACITIES:
+            texts.add(str(Decimal(memory) - Decimal(capacity)))
+            texts.add(repr(parse_number(memory) - parse_number(capacity)))
+    return sorted(t for t in texts if number_problem(t) is None)
+
+
+def _number_edges_world(fact: str, figures: list[str], operands: list[str],
+                        capacities: list[str]) -> World:
+    rules = [{"id": f"n{i}", "description": f"{fact} {op} {text}", "effect": "warn",
+              "severity": "low", "when": {"fact": fact, op: parse_number(text)},
+              "message": f"{{{fact}}} {op} {text}", "rationale": {"text": "t", "source": "s"}}
+             for i, (op, text) in enumerate((op, t) for op in COMPARISONS for t in operands)]
+    cards = [{"id": f"m{i}", "name": f"model {i}", "vendor": {}, "open_weights": True,
+              "parameters": {"total_billion": parse_number(text)},
+              "self_hosting": {"estimated_accelerator_memory_gb": parse_number(text)},
+              "as_of": "2026-11-23", "sources": [{"publication": "p"}]}
+             for i, text in enumerate(figures)]
+    profiles = [{"id": f"p{i}", "name": "p", "description": "d", "home_jurisdiction": "EU",
+                 "data_classes": {}, "trusted_vendor_jurisdictions": [],
+                 "self_host": {"jurisdiction": "EU", "regions": ["eu-west"],
+                               "accelerator_memory_gb": parse_number(text)},
+                 "preference": ["self-host", "api"]} for i, text in enumerate(capacities)]
+    task = {"id": "t0", "name": "t", "description": "d", "risk_tier": "lower",
+            "data_classes": ["source_code"], "business_critical": False}
+    return make_world({"as_of": "2026-11-23", "models": cards, "tasks": [task],
+                       "profiles": profiles, "waivers": [],
+                       "policies": [{"id": "numbers", "title": "t", "description": "d",
+                                     "rules": rules}]})
+
+
+@pytest.mark.parametrize(("fact", "figures", "operands", "capacities"), [
+    ("model.parameters.total_billion", NUMBER_EDGES, NUMBER_EDGES, ["1280"]),
+    ("derived.memory_shortfall_gb", MEMORY_FIGURES, _shortfall_operands(), CAPACITIES),
+])
+def test_number_edges_agree(opa_server: OpaServer, fact: str, figures: list[str],
+                            operands: list[str], capacities: list[str]) -> None:
+    world = _number_edges_world(fact, figures, operands, capacities)
+    backend = OpaBackend(opa_server.url, timeout=60)  # thousands of rule checks in one request
+    assert assert_engines_agree(world, backend) == len(figures) * len(capacities)
+    fired = {f.rule for d in NativeBackend().decide(world.requests, world.policies, world.as_of)
+             for o in d.options for f in o.findings}
+    assert len(fired) > len(world.policies.rules) // 2  # the boundaries are met, not missed

@@ -11,13 +11,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from opa_worlds import HOSTILE, assert_engines_agree, make_world
 
 from govern.backends.opa import OpaBackend
 from govern.loading.catalog import Catalog
 from govern.rego.bundle import build_bundle, bundle_data, export_rego
 from govern.rego.compiler import compile_policy_set
-from tests.conftest import RunLine
+from tests.opa.opa_worlds import HOSTILE, assert_engines_agree, make_world
+from tests.support import RunLine
 
 
 def _opa(opa_bin: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from opa_binary import OpaServer, free_port
 
 from govern.backends import DecisionRequest
 from govern.backends.native import NativeBackend
@@ -19,19 +15,10 @@ from govern.backends.opa import OpaBackend
 from govern.core import Decision
 from govern.errors import EngineError
 from govern.loading.catalog import Catalog
-from govern.rego.bundle import build_bundle
-from tests.conftest import AS_OF, REPO, RunLine
+from tests.opa.opa_binary import OpaServer, free_port
+from tests.support import AS_OF, REPO, RunLine
 
 ARGS = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", AS_OF.isoformat()]
-
-
-@pytest.fixture(scope="module")
-def bundle_server(opa_bin: Path, catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
-                  ) -> Iterator[OpaServer]:
-    bundle = tmp_path_factory.mktemp("bundle") / "bundle.tar.gz"
-    bundle.write_bytes(build_bundle(catalog))
-    with OpaServer(opa_bin, "--bundle", str(bundle)) as server:
-        yield server
 
 
 # ---------------------------------------------------------------- same answers as native
@@ -131,60 +118,6 @@ def test_timeout(run_line: RunLine) -> None:
         result = run_line([*ARGS, "--engine", "opa", "--opa-url", url],
                           env={"GOVERN_OPA_TIMEOUT": "0.5"})
     _assert_engine_failure(result, url, "timed out", "0.5s")
-
-
-class _FakeOpa(BaseHTTPRequestHandler):
-    """Answers every PUT as OPA does, and POSTs with the server's configured answer."""
-
-    status = 200
-    body = b"{}"
-
-    def do_PUT(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self._send(204 if "/v1/data/" in self.path else 200, b"" if "/data/" in self.path
-                   else b"{}")
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self._send(self.status, self.body)
-
-    def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def fake_opa() -> Iterator[tuple[str, type[_FakeOpa]]]:
-    handler = type("Handler", (_FakeOpa,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.mark.parametrize(("status", "body", "causes"), [
-    (500, b"<html>internal trouble</html>", ["HTTP 500", "internal trouble"]),
-    (404, b'{"code": "resource_not_found", "message": "nope"}', ["HTTP 404", "nope"]),
-    (200, b"{}", ["data.govern.decisions is undefined"]),
-    (200, b'{"result": [null]}', ["decision for glm-5.2/refactoring/", "undefined"]),
-    (200, b'{"result": [{"model": "glm-5.2"}]}', ["malformed decision"]),
-    (200, b'{"result": []}', ["malformed answer"]),
-    (200, b"not json", ["querying data.govern.decisions"]),
-])
-def test_bad_answers(run_line: RunLine, fake_opa: tuple[str, type[_FakeOpa]], status: int,
-                     body: bytes, causes: list[str]) -> None:
-    url, handler = fake_opa
-    handler.status, handler.body = status, body
-    result = run_line([*ARGS, "--engine", "opa", "--opa-url", url])
-    _assert_engine_failure(result, url, *causes)
 
 
 def test_compile_errors_are_engine_errors(opa_server: OpaServer, catalog: Catalog,

@@ -1,0 +1,1 @@
+"""Tests on a real Open Policy Agent: Rego compiler, bundles, server, differential runs."""
