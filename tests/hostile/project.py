@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 CATALOG_KINDS = ("model_cards", "tasks", "profiles", "policies")
 

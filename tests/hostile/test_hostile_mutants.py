@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunLine
 from tests.hostile.mutants import CLASS_WEIGHTS, Mutant
 from tests.hostile.oracle import AS_OF, Verdict, World, judge
 from tests.hostile.summary import SUMMARY
+from tests.support import RunLine
 
 CLASSES = ["extra-files", *CLASS_WEIGHTS]
 

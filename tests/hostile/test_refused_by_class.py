@@ -16,8 +16,8 @@ from pathlib import Path
 
 from click.testing import Result
 
-from tests.conftest import REPO, RunLine
 from tests.hostile.mutants import DENY_ALL
+from tests.support import REPO, RunLine
 
 AS_OF = ["--as-of", "2026-11-23"]
 
