@@ -146,10 +146,14 @@ def _parent_key(path: YamlPath) -> str | None:
     return strings[-1] if strings else None
 
 
-def hazardous_null(path: YamlPath) -> bool:
+def hazardous_null(file: str, path: YamlPath) -> bool:
     last, parent = path[-1], _parent_key(path)
-    return (last in _HAZARDOUS_NULL_KEYS
-            or parent in ("applies_to", "scope")
+    # 'scope' is a waiver's (in waivers/ or inline in a policy test); a card's
+    # revocation.scope is a plain fact, null there is unknown.
+    in_waiver = file.startswith("catalog/waivers/") or "waivers" in path
+    if last == "scope" or parent == "scope":
+        return in_waiver
+    return (last in _HAZARDOUS_NULL_KEYS or parent == "applies_to"
             or (last == "provider" and parent == "uses"))
 
 
@@ -203,7 +207,7 @@ def _unknown_reference(fs: FileSites, entry: Entry | None) -> Mutant | None:
     For other records (policies, profiles, tasks, waivers, manifests) there is no 'unknown':
     a garbled rule or profile must never decide more loosely than the original, so the
     reference is the original project (None)."""
-    if entry is None or not fs.is_card or (not entry.flow and entry.sole):
+    if entry is None or not fs.is_card:
         return None
     return Mutant(id=f"reference:deleted:{fs.file}:{format_path(entry.path)}", cls="reference",
                   file=fs.file, what="(reference)", expect="no-looser",
@@ -277,7 +281,7 @@ def _same_value_forms(value: Value) -> list[str]:
     forms = [value.text + ".0"] if isinstance(number, int) else [value.text + "0"]
     if number == 0:
         forms += ["-0", "0.0", "-0.0"]
-    return forms
+    return list(dict.fromkeys(forms))
 
 
 def plain_number_candidates(fs: FileSites) -> Iterator[Candidate]:
@@ -327,24 +331,22 @@ def null_candidates(fs: FileSites) -> Iterator[Candidate]:
 
 def _null_mutant(fs: FileSites, entry: Entry, form: str) -> Mutant:
     key = format_path(entry.path)
-    deletion = None if (entry.sole and not entry.flow) else Mutant(
+    deletion = Mutant(
         id=f"reference:deleted:{fs.file}:{key}", cls="reference", file=fs.file,
         what="(reference)", expect="no-looser", ops=_write(fs.file, delete_entry(fs.text, entry)))
-    hazardous = hazardous_null(entry.path)
+    hazardous = hazardous_null(fs.file, entry.path)
     return Mutant(
         id=f"nulls:{fs.file}:{key}:{form or '(empty)'}", cls="nulls", file=fs.file,
         what=f"{key}: {form or '(nothing)'}" + (" (hazardous: absent widens or means always)"
                                                if hazardous else ""),
         ops=_write(fs.file, replace_value(fs.text, entry, form)),
         # Null must decide exactly as absent; where absence widens, it must be refused.
-        expect="refuse" if hazardous or deletion is None else "same",
+        expect="refuse" if hazardous else "same",
         reference=deletion, reference_refused="refuse", line=entry.key_line, key=key)
 
 
 def deletion_candidates(fs: FileSites) -> Iterator[Candidate]:
     for entry in fs.sites.entries:
-        if entry.sole and not entry.flow:
-            continue  # leaves the parent null: that is the null class
         yield Candidate(_stratum(fs.file), f"{fs.file}:{entry.path}", "deleted",
                         partial(_deletion, fs, entry))
 
@@ -610,7 +612,7 @@ def covering_order(candidates: list[Candidate], rng: random.Random, limit: int
     ordered_sites = [s for group in _interleave(sorted(strata.values(), key=len)) for s in group]
     order: list[Candidate] = []
     taken: set[tuple[str, str]] = set()
-    total = min(len(candidates), limit)
+    total = min(len({(c.site, c.variant) for c in candidates}), limit)
     k = 0
     while len(order) < total:
         site = ordered_sites[k % len(ordered_sites)]
@@ -631,6 +633,21 @@ def _interleave(groups: list[list[str]]) -> Iterator[list[str]]:
         yield [g[i] for g in groups if i < len(g)]
 
 
+def _share_out_surplus(quotas: dict[str, int], available: dict[str, int]) -> None:
+    """A class with fewer mutants than its quota (all of them are taken) passes the rest on,
+    one at a time, to the classes that still have some, so N mutants are N."""
+    surplus = sum(max(quotas[c] - available[c], 0) for c in quotas)
+    for cls, quota in quotas.items():
+        quotas[cls] = min(quota, available[cls])
+    while surplus > 0:
+        open_classes = [c for c in quotas if quotas[c] < available[c]]
+        if not open_classes:
+            return
+        for cls in open_classes[:surplus]:
+            quotas[cls] += 1
+            surplus -= 1
+
+
 def generate(texts: dict[str, str], total: int, seed: int) -> list[Mutant]:
     """``total`` mutants (or more: every class tries each of its variants at least once),
     deterministic for a seed."""
@@ -644,6 +661,8 @@ def generate(texts: dict[str, str], total: int, seed: int) -> list[Mutant]:
                        len({c.variant for c in candidates[cls]}))
               for cls in TEXT_CLASSES}
     quotas["numbers"] += max(budget - sum(quotas.values()), 0)  # rounding: to the main class
+    _share_out_surplus(quotas, {cls: len({(c.site, c.variant) for c in found})
+                                for cls, found in candidates.items()})
     for cls in TEXT_CLASSES:
         mutants.extend(c.build() for c in covering_order(candidates[cls], rng, quotas[cls]))
     return mutants

@@ -176,13 +176,15 @@ class World:
 @contextmanager
 def _unchanged_files_read_once(parsed: dict[tuple[str, bytes, type[Any]],
                                             tuple[Any, list[Problem]]]) -> Iterator[None]:
-    """Within the oracle, a catalog file whose path and bytes were loaded before gives the
-    same result again without being re-parsed: one file changes per mutant, and parsing the
+    """Within the oracle, an unmutated catalog file gives the result it gave when the original
+    project was loaded, without being re-parsed: one file changes per mutant, and parsing the
     other thirty (pure-Python YAML) would be nine tenths of the time. ``load_record_file`` is
-    a function of (path, bytes, kind), so this changes nothing but the time; the CLI sample
-    runs without it. If the loader no longer reads through that function, nothing is cached.
+    a function of (path, bytes, kind), so this changes nothing but the time; only the first
+    content seen at each path (the original's) is kept, and the CLI sample runs without it.
+    If the loader no longer reads through that function, nothing is cached.
     """
     real = getattr(catalog_module, "load_record_file", None)
+    seen = {path for path, _, _ in parsed}
     if real is None:
         yield
         return
@@ -193,6 +195,9 @@ def _unchanged_files_read_once(parsed: dict[tuple[str, bytes, type[Any]],
         except OSError:
             return real(path, kind, shown_as)
         if key not in parsed:
+            if key[0] in seen:  # a mutated file: read it for real, keep nothing
+                return real(path, kind, shown_as)
+            seen.add(key[0])
             parsed[key] = real(path, kind, shown_as)
         record, problems = parsed[key]
         return record, list(problems)
@@ -244,16 +249,28 @@ def _options(decision: Decision) -> dict[tuple[str, int], Any]:
 
 
 def _looser_cell(cell: Cell, before: Decision, after: Decision) -> list[str]:
+    """Options denied (or absent) in ``before`` and allowed in ``after``, silently: an option
+    whose every denial became that rule's 'cannot check' warning is not silent, because the
+    rule says so (``when_unknown: warn``) and the decision shows it."""
     where = "/".join(cell)
     found = []
-    if before.recommendation == "disallow" and after.recommendation != "disallow":
-        found.append(f"{where}: disallow -> {after.recommendation}")
     old = _options(before)
     for key, option in _options(after).items():
-        if option.verdict == "allowed" and (key not in old or old[key].verdict == "denied"):
-            was = "absent" if key not in old else "denied"
-            found.append(f"{where}: {option.label} {was} -> allowed")
+        if option.verdict != "allowed" or (key in old and old[key].verdict == "allowed"):
+            continue
+        if key in old and _only_cannot_check(old[key], option):
+            continue
+        was = "absent" if key not in old else "denied"
+        found.append(f"{where}: {option.label} {was} -> allowed")
+    if found and before.recommendation == "disallow" and after.recommendation != "disallow":
+        found.insert(0, f"{where}: disallow -> {after.recommendation}")
     return found
+
+
+def _only_cannot_check(before: Any, after: Any) -> bool:
+    denied_by = {f.rule for f in before.findings if f.effect == "deny" and f.waiver is None}
+    cannot_check = {f.rule for f in after.findings if f.effect == "warn" and f.unknown_facts}
+    return denied_by <= cannot_check
 
 
 def same_decisions(reference: Outcome, mutant: Outcome) -> bool:

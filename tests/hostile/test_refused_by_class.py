@@ -163,6 +163,15 @@ def test_unknown_keys_a_misspelt_waiver_scope_key_is_refused_with_a_suggestion(
             where(waiver, "modle") + r": scope\.modle: unknown key \(did you mean 'model'\?\)")
 
 
+def test_unknown_keys_a_key_beside_all_in_a_condition_is_named_itself(
+        tmp_path: Path, run_line: RunLine) -> None:
+    policy = team_record(tmp_path, "policies/data-residency.yaml",
+                         "    when:\n      all:\n", "    when:\n      x_note: high\n      all:\n")
+    refused(evaluate(run_line, tmp_path),
+            where(policy, "x_note") + r": rules\[1\]\.when\.x_note: unknown operator "
+            r"'x_note'")
+
+
 def test_wrong_types_a_region_where_a_list_is_expected_is_refused(
         tmp_path: Path, run_line: RunLine) -> None:
     profile = team_record(tmp_path, "profiles/us-enterprise.yaml",

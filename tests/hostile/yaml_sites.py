@@ -175,13 +175,13 @@ def replace_value(text: str, entry: Entry, new: str) -> str:
 
 
 def delete_entry(text: str, entry: Entry) -> str:
-    """The text without this ``key: value``; the caller skips sole entries of block mappings
-    (deleting them would leave the parent null, which is the null class, not a deletion)."""
+    """The text without this ``key: value``. The sole entry of a mapping leaves ``{}`` (an
+    empty mapping, as if the key had never been written), not a parent with no value (null)."""
+    if entry.sole:
+        return splice(text, entry.key_start, entry.value.end, "{}")
     if entry.flow:
         if entry.next_key_start is not None:
             return splice(text, entry.key_start, entry.next_key_start, "")
-        if entry.previous_end is None:  # the sole entry: '{}' is left
-            return splice(text, entry.key_start, entry.value.end, "")
         return splice(text, entry.previous_end, entry.value.end, "")
     line_end = text.find("\n", entry.value.end)
     line_end = len(text) if line_end < 0 else line_end
