@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,18 +20,17 @@ import click
 from govern import __version__
 from govern.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
 from govern.backends.native import NativeBackend
-from govern.ci.check import FAIL_ON_LEVELS, FailOn
+from govern.check.options import FAIL_ON_LEVELS, MANIFEST_FILE, FailOn
 from govern.errors import EngineError, GovernError, InputError, Problem
-from govern.facts import FACTS
 from govern.fieldtypes import parse_iso_date
-from govern.formats import CHECK_FORMATS, DECISION_FORMATS
+from govern.formats import CHECK_FORMATS, DECISION_FORMATS, TEST_FORMATS
+from govern.formats.listing import LISTINGS
 from govern.loading.catalog import (
     DEFAULT_PROFILE,
     Catalog,
     catalog_roots,
     load_catalog,
 )
-from govern.schemas import SCHEMA_KINDS
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -81,7 +80,26 @@ def record_option(func: Any) -> Any:
     )(func)
 
 
-ENGINES = ("native", "opa")
+def _native_backend(opa_url: str | None, opa_mode: OpaMode) -> Backend:
+    return NativeBackend()
+
+
+def _opa_backend(opa_url: str | None, opa_mode: OpaMode) -> Backend:
+    from govern.backends.opa import OpaBackend  # the HTTP client only when it is asked for
+    from govern.backends.opa_settings import opa_environment
+
+    if not opa_url:
+        raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
+    settings = opa_environment(os.environ)  # the one place the OPA environment is read
+    return OpaBackend(opa_url, opa_mode, timeout=settings.timeout, token=settings.token,
+                      ca_bundle=settings.ca_bundle)
+
+
+BACKENDS: dict[str, Callable[[str | None, OpaMode], Backend]] = {
+    "native": _native_backend,
+    "opa": _opa_backend,
+}
+"""--engine NAME -> the factory of its backend; the flag's choices are this table's keys."""
 
 
 def engine_options(func: Any) -> Any:
@@ -98,22 +116,13 @@ def engine_options(func: Any) -> Any:
     func = click.option("--opa-url", metavar="URL", envvar="GOVERN_OPA_URL",
                         help="OPA server for --engine opa, e.g. http://127.0.0.1:8181 "
                              "(also GOVERN_OPA_URL).")(func)
-    return click.option("--engine", "engine_name", type=click.Choice(ENGINES), default="native",
-                        show_default=True,
+    return click.option("--engine", "engine_name", type=click.Choice(list(BACKENDS)),
+                        default="native", show_default=True,
                         help="Evaluate embedded (native) or on an Open Policy Agent server.")(func)
 
 
 def make_backend(engine_name: str, opa_url: str | None, opa_mode: OpaMode) -> Backend:
-    if engine_name == "native":
-        return NativeBackend()
-    from govern.backends.opa import OpaBackend
-    from govern.backends.opa_settings import opa_environment
-
-    if not opa_url:
-        raise InputError(Problem("-", None, None, "--opa-url", "--engine opa needs --opa-url"))
-    settings = opa_environment(os.environ)  # the one place the OPA environment is read
-    return OpaBackend(opa_url, opa_mode, timeout=settings.timeout, token=settings.token,
-                      ca_bundle=settings.ca_bundle)
+    return BACKENDS[engine_name](opa_url, opa_mode)
 
 
 def parse_as_of(value: str | None) -> dt.date:
@@ -170,7 +179,7 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
     (decision,) = backend.decide([DecisionRequest(model, task, profile)], catalog.policy_set, date,
                                  list(catalog.waivers.values()))
     if record_path is not None:
-        from govern.ci.decision_log import append_decision_records
+        from govern.decision_records import append_decision_records
 
         # The record's timestamp is the only clock reading besides the default --as-of.
         append_decision_records(record_path, [decision], catalog=catalog, as_of=date,
@@ -184,14 +193,15 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @catalog_option
 def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:
-    """Check model cards, tasks, profiles, policies and waivers; report every problem at once.
+    """Check catalogs, records, manifests and policy tests; report every problem at once.
 
-    PATHS are catalog directories or single record files; without PATHS, the bundled catalog
-    and any --catalog are checked.
+    PATHS are catalog directories, directories of loose files, or single files of any kind
+    `govern schema` knows; without PATHS, the bundled catalog and any --catalog are checked.
+    Ids in manifests and policy tests are resolved against the catalog (with --catalog).
     """
-    from govern.loading.validate_paths import validate_paths
+    from govern.validate import validate_paths
 
-    checked, problems = validate_paths(list(paths), catalog_roots(catalogs))
+    checked, problems = validate_paths(list(paths), catalogs)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -200,61 +210,20 @@ def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:
     click.echo(f"ok: {checked} file(s) valid")
 
 
-LISTABLE = ("models", "tasks", "profiles", "policies", "rules", "facts")
-
-
 @main.command("list")
-@click.argument("what", type=click.Choice(LISTABLE))
+@click.argument("what", type=click.Choice(list(LISTINGS)))
 @catalog_option
 def list_records(what: str, catalogs: tuple[Path, ...]) -> None:
     """Show what is in the catalog, one line each."""
-    if what == "facts":
-        for path, spec in FACTS.items():
-            click.echo(f"{path:<52} {spec.type:<8} {spec.description}".rstrip())
-        return
-    catalog = open_catalog(catalogs)
-    for line in _listing(catalog, what):
+    for line in LISTINGS[what](lambda: open_catalog(catalogs)):
         click.echo(line)
-
-
-def _listing(catalog: Catalog, what: str) -> list[str]:
-    return _aligned(_listing_rows(catalog, what))
-
-
-def _aligned(rows: list[list[str]]) -> list[str]:
-    """Rows of cells as lines, each column as wide as its widest cell."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in rows]
-
-
-_OPEN = {True: "open weights", False: "closed weights", None: "openness unknown"}
-
-
-def _listing_rows(catalog: Catalog, what: str) -> list[list[str]]:
-    if what == "models":
-        return [[m.id, m.vendor.name or "vendor unknown", m.license or "licence unknown",
-                 _OPEN[m.open_weights], m.revocation.status or "availability unknown"]
-                for m in catalog.models.values()]
-    if what == "tasks":
-        return [[t.id, f"{t.risk_tier} risk",
-                 "business-critical" if t.business_critical else "-", ", ".join(t.data_classes)]
-                for t in catalog.tasks.values()]
-    if what == "profiles":
-        return [[p.id, p.home_jurisdiction, "prefers " + " > ".join(p.preference),
-                 f"{p.self_host.accelerator_memory_gb:g} GB to self-host", p.name]
-                for p in catalog.profiles.values()]
-    if what == "policies":
-        return [[p.id, f"{len(p.rules)} rule(s)", p.title] for p in catalog.policies.values()]
-    return [[c.rule.id, c.rule.effect, c.rule.severity, c.policy]
-            for c in catalog.policy_set.rules]
 
 
 @main.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Decision date of cases whose file gives none (default: today).")
-@click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "format_name", type=click.Choice(list(TEST_FORMATS)), default="text",
               show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
 @click.option("--require-coverage", is_flag=True,
@@ -270,10 +239,9 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
     when every case passes, 1 when one fails (or a rule is uncovered with --require-coverage),
     2 when a test file is invalid.
     """
-    from govern.ci.policy_test_report import TEST_FORMATS
-    from govern.ci.policy_test_runner import run_policy_tests
-    from govern.ci.policy_tests import load_policy_tests
     from govern.loading.catalog import bundled_root
+    from govern.policy_tests.cases import load_policy_tests
+    from govern.policy_tests.runner import run_policy_tests
 
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
@@ -284,8 +252,34 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
     sys.exit(EXIT_DISALLOW if failed else EXIT_OK)
 
 
+class LazyChoice(click.Choice[str]):
+    """A choice whose values come from a table imported only when its command runs or shows
+    help, so that the other commands start without that table's module."""
+
+    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+        super().__init__(())
+        self._values = values
+        self._loaded: tuple[str, ...] | None = None
+
+    @property
+    def choices(self) -> Sequence[str]:
+        if self._loaded is None:
+            self._loaded = tuple(self._values())
+        return self._loaded
+
+    @choices.setter
+    def choices(self, values: Sequence[str]) -> None:
+        self._loaded = tuple(values) if values else None
+
+
+def _schema_kinds() -> list[str]:
+    from govern.schemas import SCHEMA_KINDS
+
+    return sorted(SCHEMA_KINDS)
+
+
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(SCHEMA_KINDS)))
+@click.argument("kind", type=LazyChoice(_schema_kinds))
 def schema(kind: str) -> None:
     """Print the JSON Schema of a record kind (for editors and other tools)."""
     from govern.schemas import schema_text
@@ -297,7 +291,7 @@ _FAIL_ON_HELP = "; ".join(f"{level}: {meaning}" for level, meaning in FAIL_ON_LE
 
 
 @main.command()
-@click.option("--manifest", "manifest_path", default="govern.yaml", show_default=True,
+@click.option("--manifest", "manifest_path", default=MANIFEST_FILE, show_default=True,
               metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="The usage manifest: which models the project uses, for what, and how.")
 @click.option("--profile", "profile_id", metavar="ID",
@@ -322,8 +316,8 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
     Exit 0 when every (entry, task) pair passes, 1 when any fails, 2 on invalid input,
     3 when the engine cannot decide.
     """
-    from govern.ci.check import WaiverSource, build_report
-    from govern.ci.manifest_file import display_path, read_manifest, resolve_uses
+    from govern.check.manifest_file import read_manifest, resolve_uses
+    from govern.check.report import WaiverSource, build_report
 
     date = parse_as_of(as_of)
     manifest = read_manifest(manifest_path)
@@ -332,15 +326,15 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
     requests = [DecisionRequest(item.model, item.task, profile) for item in items]
     decisions = make_backend(engine_name, opa_url, opa_mode).decide(
         requests, catalog.policy_set, date, list(catalog.waivers.values()))
-    waivers = [WaiverSource(w.record, display_path(Path(w.file)))
+    waivers = [WaiverSource(w.record, w.file)
                for w in catalog.records["waivers"].values()]
     report = build_report(manifest=manifest.shown_as, items=items, decisions=decisions,
                           policies=catalog.policy_set, policy_records=catalog.policies,
-                          waivers=waivers, profile=profile.id, as_of=date.isoformat(),
+                          waivers=waivers, profile=profile.id, as_of=date,
                           fail_on=fail_on)
     rendered = CHECK_FORMATS[format_name](report)
     if record_path is not None:
-        from govern.ci.decision_log import append_decision_records
+        from govern.decision_records import append_decision_records
 
         append_decision_records(record_path, decisions, catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)

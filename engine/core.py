@@ -57,7 +57,7 @@ class AppliedWaiver(_Out):
     owner: str
     reason: str
     reference: str
-    expires: str
+    expires: dt.date
 
 
 class Finding(_Out):
@@ -105,30 +105,40 @@ class WaiverTerms(_Out):
     owner: str
     reason: str
     reference: str
-    expires: str
+    expires: dt.date
 
     @classmethod
-    def terms_of(cls, waiver: Waiver) -> dict[str, str]:
+    def terms_of(cls, waiver: Waiver) -> dict[str, Any]:
         return {"id": waiver.id, "rule": waiver.rule, "owner": waiver.owner,
                 "reason": waiver.reason, "reference": waiver.reference,
-                "expires": waiver.expires.isoformat()}
+                "expires": waiver.expires}
 
 
 class WaiverUse(WaiverTerms):
-    """A waiver that matched a finding of this decision, and whether it applied."""
+    """A waiver that matched a deny finding of this decision, and whether it applied."""
 
     status: Literal["applied", "expired"]
+    matched_options: list[int]
+    """Indexes in ``Decision.options`` of the options whose deny findings it matched (an
+    expired waiver matched them too, but set nothing aside)."""
 
 
 class Decision(_Out):
     model: str
     task: str
     profile: str
-    as_of: str
+    as_of: dt.date
+    """The decision date; JSON shows it as YYYY-MM-DD."""
     recommendation: Recommendation
     options: list[OptionDecision]
     waivers: list[WaiverUse]
     policy_set_digest: str
+
+
+def decision_document(decision: Decision) -> dict[str, Any]:
+    """The decision as the design.md contract's JSON: what ``--format json`` prints and what a
+    decision record carries (dates as YYYY-MM-DD, fields in declaration order)."""
+    return decision.model_dump(mode="json")
 
 
 # ---------------------------------------------------------------- the compiled policy set
@@ -293,32 +303,50 @@ def waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Tas
     )
 
 
+def waiver_is_live(waiver: Waiver, as_of: dt.date) -> bool:
+    """A waiver applies through its expiry day, and not after it."""
+    return as_of <= waiver.expires
+
+
 def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: ModelCard,
-                   task: Task, option: Option, as_of: dt.date,
-                   uses: dict[str, WaiverUse]) -> list[Finding]:
-    result = []
+                   task: Task, option: Option, as_of: dt.date) -> tuple[list[Finding], set[str]]:
+    """The findings with the first live matching waiver set on each deny finding, and the ids
+    of every waiver (live or expired) that matched a deny finding of this option."""
+    result: list[Finding] = []
+    matched_ids: set[str] = set()
     for finding in findings:
         if finding.effect == "deny":
             matching = sorted((w for w in waivers
                                if waiver_matches(w, finding, model, task, option)),
                               key=lambda w: w.id)
-            for waiver in matching:
-                status: Literal["applied", "expired"] = (
-                    "applied" if as_of <= waiver.expires else "expired")
-                if uses.get(waiver.id, None) is None or status == "applied":
-                    uses[waiver.id] = WaiverUse(**WaiverUse.terms_of(waiver), status=status)
-            live = next((w for w in matching if as_of <= w.expires), None)
+            matched_ids.update(w.id for w in matching)
+            live = next((w for w in matching if waiver_is_live(w, as_of)), None)
             if live is not None:
                 finding = finding.model_copy(update={"waiver": AppliedWaiver(
                     id=live.id, owner=live.owner, reason=live.reason,
-                    reference=live.reference, expires=live.expires.isoformat())})
+                    reference=live.reference, expires=live.expires)})
         result.append(finding)
-    return result
+    return result, matched_ids
+
+
+def waiver_uses(waivers: Sequence[Waiver], matched: list[set[str]],
+                 as_of: dt.date) -> list[WaiverUse]:
+    """Every waiver that matched a deny finding of some option, by id, with those options.
+    Of two waivers with one id (a policy test's own and the catalog's), the first given speaks."""
+    first: dict[str, Waiver] = {}
+    for waiver in waivers:
+        first.setdefault(waiver.id, waiver)
+    return [WaiverUse(**WaiverUse.terms_of(w),
+                      status="applied" if waiver_is_live(w, as_of) else "expired",
+                      matched_options=[i for i, ids in enumerate(matched) if w.id in ids])
+            for _, w in sorted(first.items())
+            if any(w.id in ids for ids in matched)]
 
 
 def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profile,
-                   policies: PolicySet, as_of: dt.date, waivers: Sequence[Waiver],
-                   uses: dict[str, WaiverUse]) -> OptionDecision:
+                   policies: PolicySet, as_of: dt.date, waivers: Sequence[Waiver]
+                   ) -> tuple[OptionDecision, set[str]]:
+    """The option's decision, and the ids of the waivers that matched its deny findings."""
     facts = read_facts(model, option, task, profile)
     findings = [
         finding
@@ -326,7 +354,7 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
         if rule_applies(compiled.rule, option, task)
         and (finding := _finding(compiled, facts, as_of)) is not None
     ]
-    findings = _apply_waivers(findings, waivers, model, task, option, as_of, uses)
+    findings, matched = _apply_waivers(findings, waivers, model, task, option, as_of)
     denies = [f for f in findings if f.effect == "deny"]
     standing = [f for f in denies if f.waiver is None]
     obligations = [
@@ -342,17 +370,15 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
         recommended=False,
         findings=findings,
         obligations=obligations,
-    )
+    ), matched
 
 
 def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
            as_of: dt.date, waivers: Sequence[Waiver] = ()) -> Decision:
     """Decide whether and how ``model`` may be used for ``task`` by ``profile``, as of a date."""
-    uses: dict[str, WaiverUse] = {}
-    options = [
-        _decide_option(option, model, task, profile, policies, as_of, waivers, uses)
-        for option in build_options(model, profile)
-    ]
+    decided = [_decide_option(option, model, task, profile, policies, as_of, waivers)
+               for option in build_options(model, profile)]
+    options = [option for option, _ in decided]
     recommendation: Recommendation = "disallow"
     for deployment in profile.preference:
         index = next((i for i, o in enumerate(options)
@@ -365,9 +391,9 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
         model=model.id,
         task=task.id,
         profile=profile.id,
-        as_of=as_of.isoformat(),
+        as_of=as_of,
         recommendation=recommendation,
         options=options,
-        waivers=sorted(uses.values(), key=lambda u: u.id),
+        waivers=waiver_uses(waivers, [matched for _, matched in decided], as_of),
         policy_set_digest=policies.digest,
     )

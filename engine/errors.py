@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+SUGGESTION_CUTOFF = 0.6
+"""How alike (difflib's ratio, 0 to 1) a known word must be to a mistyped one to be suggested."""
+
+
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The known word a mistyped one most likely meant, if any is alike enough."""
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=SUGGESTION_CUTOFF)
+    return close[0] if close else None
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest known word, or nothing: every 'did you mean'
+    in govern's messages comes from here."""
+    match = closest(word, known)
+    return f" (did you mean '{match}'?)" if match is not None else ""
 
 
 @dataclass(frozen=True)

@@ -84,4 +84,8 @@ Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 """A two-letter jurisdiction code: ISO 3166 country codes, plus EU for the European Union."""
 Region = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN)]
+"""A rule id, e.g. ``licence.no-open-weights``: like a record id, up to 80 characters (it is
+also a Rego rule name, see ``govern.rego.compiler``)."""
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from govern.ci.manifest import Manifest
-from govern.ci.policy_tests import PolicyTestFile
+from govern.check.manifest import Manifest
 from govern.facts import FACTS
+from govern.policy_tests.cases import PolicyTestFile
 from govern.records import RECORD_KINDS
 
 SCHEMA_KINDS: dict[str, type[BaseModel]] = {

@@ -30,7 +30,9 @@ from govern.core import (
     build_options,
     deployment_label,
     rule_applies,
+    waiver_is_live,
     waiver_matches,
+    waiver_uses,
 )
 from govern.records import Option, Waiver
 
@@ -63,7 +65,7 @@ def decision_problem(decision: Decision, asked: Asked) -> str | None:
 
 def _identity_problem(decision: Decision, asked: Asked) -> str | None:
     request = asked.request
-    wanted = (request.model.id, request.task.id, request.profile.id, asked.as_of.isoformat())
+    wanted = (request.model.id, request.task.id, request.profile.id, asked.as_of)
     answered = (decision.model, decision.task, decision.profile, decision.as_of)
     if answered != wanted:
         return (f"asked about {'/'.join(wanted[:3])} as of {wanted[3]}, answered about "
@@ -125,14 +127,14 @@ def _waiver_problem(finding: Finding, option: Option, asked: Asked) -> str | Non
     request = asked.request
     live = sorted((w for w in asked.waivers
                    if waiver_matches(w, finding, request.model, request.task, option)
-                   and asked.as_of <= w.expires), key=lambda w: w.id)
+                   and waiver_is_live(w, asked.as_of)), key=lambda w: w.id)
     wanted = live[0] if live and finding.effect == "deny" else None
     got = finding.waiver
     if got is None and wanted is None:
         return None
     if got is None or wanted is None or (got.id, got.owner, got.reason, got.reference,
                                          got.expires) != (
-            wanted.id, wanted.owner, wanted.reason, wanted.reference, wanted.expires.isoformat()):
+            wanted.id, wanted.owner, wanted.reason, wanted.reference, wanted.expires):
         return (f"waived by {got.id if got else 'nothing'}; the waivers sent give "
                 f"{wanted.id if wanted else 'none'}")
     return None
@@ -180,14 +182,9 @@ def _recommendation_problem(decision: Decision, asked: Asked) -> str | None:
 def _waiver_uses_problem(decision: Decision, options: list[Option],
                          asked: Asked) -> str | None:
     request = asked.request
-    used = {w.id: w for answered, option in zip(decision.options, options, strict=True)
-            for f in answered.findings if f.effect == "deny"
-            for w in asked.waivers if waiver_matches(w, f, request.model, request.task, option)}
-    wanted = [(w.id, "applied" if asked.as_of <= w.expires else "expired",
-               w.rule, w.owner, w.reason, w.reference, w.expires.isoformat())
-              for w in sorted(used.values(), key=lambda w: w.id)]
-    got = [(u.id, u.status, u.rule, u.owner, u.reason, u.reference, u.expires)
-           for u in decision.waivers]
-    if got != wanted:
+    matched = [{w.id for f in answered.findings if f.effect == "deny"
+                for w in asked.waivers if waiver_matches(w, f, request.model, request.task, option)}
+               for answered, option in zip(decision.options, options, strict=True)]
+    if decision.waivers != waiver_uses(asked.waivers, matched, asked.as_of):
         return "the waivers reported do not match the waivers that matched its deny findings"
     return None

@@ -7,7 +7,7 @@ order, waivers by id, no timestamps.
 
 from __future__ import annotations
 
-from govern.ci.check import CheckReport
+from govern.check.report import CheckReport
 from govern.formats.json_format import dumps
 
 

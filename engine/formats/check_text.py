@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govern.ci.check import CheckReport, EntryResult, WaiverReport
+from govern.check.report import CheckReport, EntryResult, WaiverReport
 
 _STATUS = {"pass": "PASS", "fail": "FAIL"}
 

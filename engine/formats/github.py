@@ -8,7 +8,7 @@ to a waiver. Escaping follows GitHub's toolkit (``@actions/core`` ``command.ts``
 
 from __future__ import annotations
 
-from govern.ci.check import CheckReport, EntryResult, WaiverReport
+from govern.check.report import CheckReport, EntryResult, WaiverReport
 
 
 def escape_data(text: str) -> str:

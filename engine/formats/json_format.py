@@ -6,11 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from govern.core import Decision
-
-
-def decision_document(decision: Decision) -> dict[str, Any]:
-    return decision.model_dump(mode="json")
+from govern.core import Decision, decision_document
 
 
 def dumps(document: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from govern.ci.check import CheckReport, EntryResult
+from govern.check.report import CheckReport, EntryResult
 
 
 def _details(entry: EntryResult) -> list[str]:
@@ -46,7 +46,7 @@ def render_check_junit(report: CheckReport) -> str:
     suite = ET.SubElement(suites, "testsuite", {"name": f"govern check {report.manifest}",
                                                 **counts})
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("as_of", report.as_of), ("profile", report.profile),
+    for name, value in (("as_of", report.as_of.isoformat()), ("profile", report.profile),
                         ("policy_set_digest", report.policy_set_digest),
                         ("fail_on", report.fail_on), ("govern_version", report.version)):
         ET.SubElement(properties, "property", {"name": name, "value": value})

@@ -7,8 +7,12 @@ table; backticks in code spans are avoided by not putting user text in code span
 
 from __future__ import annotations
 
-from govern.ci.check import CheckReport, EntryResult, WaiverReport
+from typing import TYPE_CHECKING
+
 from govern.core import Decision, OptionDecision
+
+if TYPE_CHECKING:  # only annotations: `evaluate --format markdown` needs no check report
+    from govern.check.report import CheckReport, EntryResult, WaiverReport
 
 _STATUS = {"pass": "✅ pass", "fail": "❌ fail"}
 _WAIVER_STATUS = {"applied": "applied", "expired": "⚠️ expired", "unused": "⚠️ unused"}
@@ -33,7 +37,7 @@ def _entry_row(entry: EntryResult) -> list[str]:
     reasons += [f"warning {f.rule}: {f.message}" for f in entry.warnings
                 if entry.status == "pass"]
     return [_STATUS[entry.status], str(entry.line), entry.model, entry.task,
-            entry.option or entry.label.rsplit(" / ", 1)[-1], entry.verdict, "\n".join(reasons)]
+            entry.option or entry.intended, entry.verdict, "\n".join(reasons)]
 
 
 def _obligation_lines(report: CheckReport) -> list[str]:
@@ -42,8 +46,8 @@ def _obligation_lines(report: CheckReport) -> list[str]:
 
 
 def _waiver_rows(waivers: list[WaiverReport]) -> list[list[str]]:
-    return [[w.id, _WAIVER_STATUS[w.status], w.rule, w.owner, w.reason, w.reference, w.expires,
-             ", ".join(w.matched) or "nothing"] for w in waivers]
+    return [[w.id, _WAIVER_STATUS[w.status], w.rule, w.owner, w.reason, w.reference,
+             w.expires.isoformat(), ", ".join(w.matched) or "nothing"] for w in waivers]
 
 
 def render_check_markdown(report: CheckReport) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from govern.ci.check import CheckReport, EntryResult, RuleInfo
+from govern.check.report import CheckReport, EntryResult, RuleInfo
 from govern.formats.json_format import dumps
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -83,7 +83,7 @@ def sarif_document(report: CheckReport) -> dict[str, Any]:
             "results": [_result(e, report.manifest, index_of) for e in reported],
             "columnKind": "unicodeCodePoints",
             "properties": {
-                "asOf": report.as_of, "profile": report.profile,
+                "asOf": report.as_of.isoformat(), "profile": report.profile,
                 "policySetDigest": report.policy_set_digest, "failOn": report.fail_on,
                 "summary": report.summary.model_dump(mode="json"),
                 "waivers": [w.model_dump(mode="json") for w in report.waivers],

@@ -12,7 +12,6 @@ Every file is read and every problem collected before anything is reported.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,11 +23,15 @@ from typing import Any, TypeVar, cast
 from pydantic import BaseModel
 
 from govern.core import PolicySet
-from govern.errors import InputError, Problem
+from govern.errors import InputError, Problem, did_you_mean
 from govern.loading.catalog_files import RECORD_FOLDERS, catalog_record_files
+from govern.loading.policy_checks import (
+    check_model_card,
+    check_policy,
+    check_rules_of_invalid_policy,
+)
 from govern.loading.validation import validate_record
-from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
-from govern.policy_checks import check_model_card, check_policy, check_rules_of_invalid_policy
+from govern.loading.yaml_source import LoadedYaml, YamlPath, display_path, read_yaml_file
 from govern.records import ModelCard, Policy, Profile, Record, Task, Waiver
 
 KIND_DIRS: dict[str, type[Record]] = {
@@ -59,18 +62,42 @@ def bundled_root() -> Path:
 
 @dataclass(frozen=True)
 class LoadedRecord:
+    """A valid record and what the loader read for it: the file and where each key stands,
+    so a problem found later (across files) points at file:line without reading it again."""
+
     record: Any
-    file: str
-    """Path of the file it came from, for messages and digests."""
+    source: LoadedYaml
+
+    @property
+    def file(self) -> str:
+        """Path of the file it came from, for messages and digests."""
+        return self.source.file
+
+    def problem(self, path: YamlPath, message: str) -> Problem:
+        """A problem at a key of this record, located in its file."""
+        return self.source.problem(path, message)
 
 
 def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
                      ) -> tuple[R | None, list[Problem]]:
     """Parse, validate and logic-check one record file; every problem, not just the first."""
+    loaded, problems = read_record_file(path, kind, shown_as)
+    return (loaded.record if loaded is not None else None), problems
+
+
+def read_record_file(path: Path, kind: type[BaseModel], shown_as: str | None = None
+                     ) -> tuple[LoadedRecord | None, list[Problem]]:
+    """``load_record_file``, keeping what the loader read alongside the record."""
     try:
         loaded = read_yaml_file(path, shown_as)
     except InputError as e:
         return None, e.problems
+    return check_record(loaded, kind, path.name)
+
+
+def check_record(loaded: LoadedYaml, kind: type[BaseModel], file_name: str
+                 ) -> tuple[LoadedRecord | None, list[Problem]]:
+    """Validate and logic-check a parsed record file named ``file_name`` (its id must match)."""
     record, problems = validate_record(loaded, kind)
     if record is None:
         if kind is Policy:
@@ -80,11 +107,11 @@ def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
     check = LOGIC_CHECKS.get(kind)
     if check is not None:
         problems = [loaded.problem(p, msg) for p, msg in check(record, loaded.data)]
-    stem = path.stem
+    stem = Path(file_name).stem
     if getattr(record, "id", stem) != stem:
         problems.append(loaded.problem(("id",), f"id '{record.id}' must match the file name "
-                                                f"'{path.name}'"))
-    return (None if problems else record), problems
+                                                f"'{file_name}'"))
+    return (None if problems else LoadedRecord(record, loaded)), problems
 
 
 @dataclass
@@ -127,8 +154,7 @@ class Catalog:
         known = self.records[kind]
         if record_id in known:
             return known[record_id].record
-        close = difflib.get_close_matches(record_id, sorted(known), n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(record_id, known)
         label = kind.rstrip("s").replace("_", " ").replace("polic", "policy")
         raise InputError(Problem("-", None, None, flag,
                                  f"unknown {label} '{record_id}'{hint}; "
@@ -169,18 +195,18 @@ def load_catalog(roots: list[Path]) -> Catalog:
     bundled = bundled_root().resolve()
     for root in roots:
         if not root.is_dir():
-            problems.append(Problem(str(root), None, None, "-", "catalog directory not found"))
+            problems.append(Problem(display_path(root), None, None, "-", "catalog directory not found"))
             continue
         files, trouble = catalog_record_files(root, trusted=root.resolve() == bundled)
         problems.extend(trouble)
         for dirname, paths in files.items():
             kind = KIND_DIRS[dirname]
             for path in paths:
-                record, found = load_record_file(path, kind)
+                loaded, found = read_record_file(path, kind)
                 problems.extend(found)
-                if record is not None:
-                    record_id: str = cast(Any, record).id  # every catalog kind has one
-                    catalog.records[dirname][record_id] = LoadedRecord(record, str(path))
+                if loaded is not None:
+                    record_id: str = cast(Any, loaded.record).id  # every catalog kind has one
+                    catalog.records[dirname][record_id] = loaded
     problems.extend(_cross_checks(catalog))
     if problems:
         raise InputError(problems)
@@ -194,18 +220,13 @@ def _cross_checks(catalog: Catalog) -> list[Problem]:
     for policy_id, loaded in sorted(catalog.records["policies"].items()):
         for index, rule in enumerate(loaded.record.rules):
             if rule.id in owner and owner[rule.id] != policy_id:
-                problems.append(_at(loaded.file, ("rules", index, "id"),
-                                    f"rule id '{rule.id}' is also used in policy "
-                                    f"'{owner[rule.id]}'; rule ids must be unique"))
+                problems.append(loaded.problem(("rules", index, "id"),
+                                               f"rule id '{rule.id}' is also used in policy "
+                                               f"'{owner[rule.id]}'; rule ids must be unique"))
             owner.setdefault(rule.id, policy_id)
     for loaded in catalog.records["waivers"].values():
         if loaded.record.rule not in owner:
-            problems.append(_at(loaded.file, ("rule",),
-                                f"waiver names rule '{loaded.record.rule}', which no policy has"))
+            problems.append(loaded.problem(("rule",), f"waiver names rule "
+                                                      f"'{loaded.record.rule}', which no policy has"))
     return problems
 
-
-def _at(file: str, path: YamlPath, message: str) -> Problem:
-    """A problem located by re-reading the (already validated, small) file for positions."""
-    loaded: LoadedYaml = read_yaml_file(Path(file))
-    return loaded.problem(path, message)

@@ -18,11 +18,11 @@ source checkout by construction (see pyproject.toml), so they are trusted at its
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
-from govern.errors import Problem
+from govern.errors import Problem, closest
+from govern.loading.yaml_source import display_path
 
 RECORD_FOLDERS = ("model_cards", "tasks", "profiles", "policies", "waivers")
 """Folders of records, one YAML file per record named after its id."""
@@ -37,7 +37,7 @@ def is_left_alone(name: str) -> bool:
 
 
 def _problem(path: Path, message: str) -> Problem:
-    return Problem(str(path), None, None, "-", message)
+    return Problem(display_path(path), None, None, "-", message)
 
 
 def _outside(path: Path, root: Path) -> Problem | None:
@@ -101,8 +101,8 @@ def catalog_folders(root: Path, trusted: bool = False) -> tuple[dict[str, Path],
 
 
 def _not_a_catalog_entry(path: Path, known: Iterable[str]) -> Problem:
-    close = difflib.get_close_matches(path.stem.lower(), list(known), n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]}/?)" if close else ""
+    close = closest(path.stem.lower(), known)
+    hint = f" (did you mean {close}/?)" if close else ""
     what = "folder" if path.is_dir() else "file"
     return _problem(path, f"govern does not read this {what}{hint}: a catalog holds "
                           f"{', '.join(f'{k}/' for k in RECORD_FOLDERS + OTHER_FOLDERS)}, "

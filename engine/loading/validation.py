@@ -7,14 +7,13 @@ person ("unknown key 'efect' (did you mean 'effect'?)").
 
 from __future__ import annotations
 
-import difflib
 import functools
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from govern.conditions import OPERATORS
-from govern.errors import Problem
+from govern.errors import Problem, did_you_mean
 from govern.loading.yaml_source import LoadedYaml, YamlPath
 
 
@@ -101,14 +100,10 @@ def _phrase(error: Any, path: YamlPath, vocabulary: frozenset[str],
         from govern.conditions import OPERATORS
 
         words = sorted(OPERATORS)
-        close = difflib.get_close_matches(str(key), words + ["all", "any", "not", "fact"], n=1,
-                                          cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(str(key), words + ["all", "any", "not", "fact"])
         return f"unknown operator '{key}'{hint}; operators: {', '.join(words)}"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(key), sorted(vocabulary), n=1, cutoff=0.75)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown key{hint}"
+        return f"unknown key{did_you_mean(str(key), vocabulary)}"
     if kind == "missing":
         return "missing required key"
     if kind == "string_pattern_mismatch" and key == "fact":

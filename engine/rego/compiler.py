@@ -22,11 +22,12 @@ from pydantic import BaseModel
 
 from govern.conditions import OPERATORS, AllOf, AnyOf, FactRef, NotOf, test_operator
 from govern.core import CompiledRule, PolicySet
+from govern.fieldtypes import RULE_ID_PATTERN
 
 PACKAGE_RULES = "govern.rules"
 
 _SAFE_NAME = re.compile(r"^[a-z_]+$")
-_SAFE_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
+_SAFE_RULE_ID = re.compile(RULE_ID_PATTERN)
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,8 @@ waiver_matches(waiver, finding, model, task, option) if {
 	scope_matches(object.get(scope, "provider", null), option.provider)
 }
 
-# Every waiver that matched a deny finding, applied or expired, sorted by id.
+# Every waiver that matched a deny finding, applied or expired, sorted by id, with the
+# indexes of the options whose deny findings it matched.
 waiver_uses(decided, model, task, as_of, waivers) := [use |
 	some id in sort(used)
 	waiver := [waiver | some waiver in waivers; waiver.id == id][0]
@@ -250,6 +251,14 @@ waiver_uses(decided, model, task, as_of, waivers) := [use |
 		"reference": waiver.reference,
 		"expires": waiver.expires,
 		"status": waiver_status(waiver, as_of),
+		"matched_options": sort({i |
+			some i, item in decided
+			some finding in item.decision.findings
+			finding.effect == "deny"
+			some same in waivers
+			same.id == id
+			waiver_matches(same, finding, model, task, item.option)
+		}),
 	}
 ] if {
 	used := {waiver.id |

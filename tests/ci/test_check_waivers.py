@@ -53,6 +53,7 @@ def test_statuses_in_the_json_report(project: Path, run_line: RunLine) -> None:
     assert applied["matched"] == ["glm-5.2 / refactoring / api via Z.ai"]
     assert applied["file"] == "catalog/waivers/zai-pilot.yaml"
     review, migration = report["entries"]
+    assert review["decision"]["waivers"][0]["matched_options"] == [review["option_index"]]
     assert (review["status"], review["verdict"]) == ("pass", "allowed")
     assert review["waived"][0]["waiver"]["id"] == "zai-pilot"
     assert migration["status"] == "fail"
@@ -98,7 +99,14 @@ def test_a_waiver_only_for_an_unused_option_is_unused(tmp_path: Path, run_line: 
     waiver(tmp_path, "zai-pilot", JURISDICTION, "2027-01-31", model="glm-5.2")
     code, out = run(run_line, "json")
     assert code == 0
-    assert json.loads(out)["waivers"][0]["status"] == "unused"
+    report = json.loads(out)
+    assert report["waivers"][0]["status"] == "unused"
+    # The decision records where the waiver matched: the API option, not the one judged.
+    (entry,) = report["entries"]
+    options = entry["decision"]["options"]
+    (use,) = entry["decision"]["waivers"]
+    assert [options[i]["deployment"] for i in use["matched_options"]] == ["api"]
+    assert options[entry["option_index"]]["deployment"] == "self-host"
 
 
 MULTI_HOST_CARD = """\
@@ -157,3 +165,7 @@ def test_a_provider_scoped_waiver_waives_only_that_providers_option(
     (used,) = report["waivers"]
     assert (used["id"], used["status"], used["matched"]) == (
         "alpha-pilot", "applied", ["multi-host / refactoring / api via Alpha Cloud"])
+    # ... and says so in its waiver use: matched on Alpha Cloud's option only.
+    (use,) = alpha["decision"]["waivers"]
+    assert [alpha["decision"]["options"][i]["provider"] for i in use["matched_options"]] == [
+        "Alpha Cloud"]

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from govern import __version__
-from govern.ci.decision_log import append_decision_records, decision_record
 from govern.core import PolicySet, decide, digest_of
+from govern.decision_records import append_decision_records, decision_record
 from govern.loading.catalog import Catalog, bundled_root, load_catalog, load_record_file
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
 from tests.support import AS_OF, REPO, RunLine

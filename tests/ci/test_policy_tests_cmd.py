@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from govern.backends.native import NativeBackend
-from govern.ci.policy_test_runner import run_policy_tests
-from govern.ci.policy_tests import load_policy_tests
 from govern.errors import InputError
 from govern.loading.catalog import Catalog, bundled_root
+from govern.policy_tests.cases import load_policy_tests
+from govern.policy_tests.runner import run_policy_tests
 from tests.support import AS_OF, REPO, RunLine
 
 GLM_REFACTORING = """\

@@ -11,6 +11,9 @@ import pytest
 from govern.loading.yaml_source import MAX_FILE_BYTES
 from tests.support import REPO, RunLine
 
+pytestmark = pytest.mark.usefixtures("each_yaml_composer")
+"""Every refusal holds with each YAML composer (libyaml's and the pure-Python one)."""
+
 GOOD_RULE = """\
   - id: team.rule
     description: a team rule
@@ -152,6 +155,17 @@ def test_rule_id_clashing_with_a_bundled_rule(tmp_path: Path, run_line: RunLine)
     refused(evaluate_with(run_line, catalog),
             r"team\.yaml:5:\d+: rules\[0\]\.id: rule id 'licence\.weights-not-known-open' is "
             r"also used in policy 'licence'")
+
+
+def test_a_waiver_of_no_rule_is_located_at_its_rule_key(tmp_path: Path,
+                                                         run_line: RunLine) -> None:
+    # A cross-file problem: only the whole catalog shows it, yet it names the waiver's line.
+    (tmp_path / "waivers").mkdir()
+    (tmp_path / "waivers" / "w.yaml").write_text(
+        "id: w\nscope: {model: glm-5.2}\nowner: a@example.com\nreason: pilot\n"
+        "reference: R-1\nexpires: 2027-01-31\nrule: licence.no-such-rule\n")
+    refused(evaluate_with(run_line, tmp_path),
+            r"w\.yaml:7:1: rule: waiver names rule 'licence\.no-such-rule', which no policy has")
 
 
 @pytest.mark.parametrize(("flag", "value", "expected"), [

@@ -101,11 +101,11 @@ def test_a_waiver_applies_through_its_expiry_day_and_is_reported_expired_after(
     decision = decide_with(waiver_record("w", RULE, EXPIRES, provider="Alpha"), as_of=as_of)
 
     assert [(u.id, u.status, u.expires) for u in decision.waivers] == [
-        ("w", status, "2026-11-23")]
+        ("w", status, EXPIRES)]
     alpha = next(o for o in decision.options if o.label == ALPHA)
     (finding,) = alpha.findings
     if status == "applied":
-        assert finding.waiver is not None and finding.waiver.expires == "2026-11-23"
+        assert finding.waiver is not None and finding.waiver.expires == EXPIRES
         assert (alpha.verdict, alpha.waived) == ("allowed", True)
     else:
         assert finding.waiver is None and finding.effect == "deny"

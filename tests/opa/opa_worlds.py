@@ -24,8 +24,8 @@ from govern.backends.native import NativeBackend
 from govern.conditions import OPERATORS
 from govern.core import PolicySet
 from govern.facts import FACTS
+from govern.loading.policy_checks import check_model_card, check_policy
 from govern.numbers import PLAIN_DECIMAL, number_problem, parse_number
-from govern.policy_checks import check_model_card, check_policy
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
 
 HOSTILE = [
@@ -158,7 +158,7 @@ def profiles(draw: st.DrawFn, profile_id: str) -> dict[str, Any]:
 _BY_TYPE: dict[str, list[str]] = {}
 for _path, _spec in FACTS.items():
     _BY_TYPE.setdefault(_spec.type, []).append(_path)
-# Operand facts per operator kind, mirroring govern.policy_checks._check_test.
+# Operand facts per operator kind, mirroring govern.loading.policy_checks._check_test.
 _REF_TYPE = {"list": "list", "number": "number", "date": "date"}
 
 

@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from govern import __version__
-from govern.core import Decision, digest_of
+from govern.core import Decision, decision_document, digest_of
 from govern.errors import InputError, Problem
-from govern.formats.json_format import decision_document
 from govern.loading.catalog import Catalog
 from govern.records import Waiver
 

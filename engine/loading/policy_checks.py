@@ -7,13 +7,13 @@ parsed data, returns (path, message) pairs for the loader to locate in the file.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import ValidationError
 
 from govern.conditions import OPERATORS, FactRef, iter_tests, test_operator
 from govern.core import template_parts
+from govern.errors import did_you_mean
 from govern.facts import FACTS
 from govern.loading.yaml_source import YamlPath
 from govern.records import ModelCard, Policy, Rule
@@ -23,9 +23,7 @@ _OPERAND_FACT_TYPE = {"list": "list", "number": "number", "date": "date"}
 
 
 def _unknown_fact(path: str) -> str:
-    close = difflib.get_close_matches(path, sorted(FACTS), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown fact '{path}'{hint}; 'govern list facts' shows them all"
+    return f"unknown fact '{path}'{did_you_mean(path, FACTS)}; 'govern list facts' shows them all"
 
 
 def _literal_fits(fact_type: str, value: Any) -> bool:

@@ -5,7 +5,7 @@ and sees which decisions moved. A test file is a mapping with ``cases``; each ca
 input (catalog ids, or inline records for a hypothetical model, task or profile) and an
 ``expect`` block (recommendation, option verdicts, rules that must or must not fire,
 obligations). This module holds the record models and the loader; running the cases is
-``govern.ci.policy_test_runner``.
+``govern.policy_tests.runner``.
 
 Every file is parsed with the safe loader and checked against the catalog before any case
 runs, so a typo in a rule id is an input error (file:line, did-you-mean), never a test that
@@ -15,8 +15,6 @@ passes because it asserts nothing.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import os
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,16 +23,21 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 
 from govern.core import Recommendation, deployment_label
-from govern.errors import InputError, Problem
-from govern.fieldtypes import NO_NULL_IN_SCHEMA, AbsentMeans, IsoDate, NonEmptyStr, RecordId
+from govern.errors import InputError, Problem, did_you_mean
+from govern.fieldtypes import (
+    NO_NULL_IN_SCHEMA,
+    AbsentMeans,
+    IsoDate,
+    NonEmptyStr,
+    RecordId,
+    RuleId,
+)
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
 from govern.loading.catalog_files import yaml_files_under
+from govern.loading.policy_checks import check_model_card
 from govern.loading.validation import validate_record
-from govern.loading.yaml_source import LoadedYaml, YamlPath, read_yaml_file
-from govern.policy_checks import check_model_card
+from govern.loading.yaml_source import LoadedYaml, YamlPath, display_path, read_yaml_file
 from govern.records import Deployment, ModelCard, Profile, Record, Task, Waiver
-
-RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,79}$")]
 
 
 def _id_or_record(value: Any) -> str:
@@ -202,7 +205,7 @@ def load_policy_tests(paths: Sequence[Path], catalog: Catalog) -> list[LoadedCas
     if refused:
         raise InputError(refused)
     if not files:
-        shown = ", ".join(str(p) for p in paths)
+        shown = ", ".join(display_path(p) for p in paths)
         raise InputError(Problem(shown or "-", None, None, "-", "no policy test files (*.yaml) "
                                                               "found"))
     cases: list[LoadedCase] = []
@@ -216,17 +219,18 @@ def load_policy_tests(paths: Sequence[Path], catalog: Catalog) -> list[LoadedCas
     return cases
 
 
-def _shown(path: Path) -> str:
-    """A path as reports show it: relative to the working directory when it is inside it."""
-    relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
-
-
 def _load_file(path: Path, catalog: Catalog) -> tuple[list[LoadedCase], list[Problem]]:
     try:
-        loaded = read_yaml_file(path, _shown(path))
+        loaded = read_yaml_file(path)
     except InputError as e:
         return [], e.problems
+    return check_test_file(loaded, catalog)
+
+
+def check_test_file(loaded: LoadedYaml, catalog: Catalog
+                    ) -> tuple[list[LoadedCase], list[Problem]]:
+    """The cases of a parsed test file, or every problem with it (ids checked against
+    ``catalog``)."""
     tests, problems = validate_record(loaded, PolicyTestFile)
     if tests is None:
         return [], problems
@@ -250,9 +254,7 @@ def _check_inline_cards(tests: PolicyTestFile, loaded: LoadedYaml) -> list[Probl
 
 
 def _unknown(label: str, value: str, known: Iterable[str], listing: str) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown {label} '{value}'{hint}; 'govern list {listing}' shows them"
+    return f"unknown {label} '{value}'{did_you_mean(value, known)}; 'govern list {listing}' shows them"
 
 
 def _check_against_catalog(tests: PolicyTestFile, catalog: Catalog

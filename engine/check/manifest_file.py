@@ -13,22 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govern.ci.manifest import Manifest, ManifestUse
+from govern.check.manifest import Manifest, ManifestUse
+from govern.check.options import MANIFEST_FILE
 from govern.errors import InputError, Problem
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
 from govern.loading.validation import validate_record
-from govern.loading.yaml_source import LoadedYaml, YamlPath, format_path, read_yaml_file
+from govern.loading.yaml_source import (
+    LoadedYaml,
+    YamlPath,
+    display_path,
+    format_path,
+    read_yaml_file,
+)
 from govern.records import ModelCard, Profile, Task
-
-
-def display_path(path: Path) -> str:
-    """A path as reports show it: relative to the working directory (the repository root in
-    CI, which is what SARIF and GitHub annotations expect), else as given; always with '/'."""
-    absolute = path.resolve()
-    try:
-        return absolute.relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 @dataclass(frozen=True)
@@ -58,12 +55,20 @@ def read_manifest(path: Path) -> ManifestFile:
     if not path.is_file():
         raise InputError(Problem(shown, None, None, "-",
                                  "manifest not found (give --manifest FILE, or add a "
-                                 "govern.yaml at the project root)"))
-    loaded = read_yaml_file(path, shown)
+                                 f"{MANIFEST_FILE} at the project root)"))
+    manifest, problems = check_manifest(read_yaml_file(path, shown), path)
+    if manifest is None:
+        raise InputError(problems)
+    return manifest
+
+
+def check_manifest(loaded: LoadedYaml, path: Path) -> tuple[ManifestFile | None, list[Problem]]:
+    """A parsed manifest validated, or every problem with it (ids are resolved later, against
+    the catalog it names: ``resolve_uses``)."""
     manifest, problems = validate_record(loaded, Manifest)
     if problems:
-        raise InputError(problems)
-    return ManifestFile(path=path, shown_as=shown, manifest=manifest, loaded=loaded)
+        return None, problems
+    return ManifestFile(path=path, shown_as=loaded.file, manifest=manifest, loaded=loaded), []
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 For each pair the *intended* option is the one the manifest names (its deployment, and for
 ``api`` its provider when given). The pair fails when that option is denied by a standing deny
 finding, or when it does not exist for the model; ``--fail-on`` widens or narrows that (see
-``FAIL_ON_LEVELS``). Allowed-with-obligations passes and carries the obligations.
+``govern.check.options``). Allowed-with-obligations passes and carries the obligations.
 
 Waivers are applied by the core per decision; here they are summed up over the whole run, so a
 waiver that matched nothing anywhere is reported as unused and an expired one as expired.
@@ -12,6 +12,7 @@ Formats only render the report; exit codes come from it (``CheckReport.exit_code
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +20,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from govern import __version__
-from govern.ci.manifest_file import CheckItem
+from govern.check.manifest_file import CheckItem
+from govern.check.options import FailOn
 from govern.core import (
     Decision,
     Finding,
@@ -30,19 +32,6 @@ from govern.core import (
     deployment_label,
 )
 from govern.records import SEVERITIES, Deployment, Effect, Policy, Severity, Waiver
-
-FailOn = Literal["deny", "warn", "low", "medium", "high", "critical"]
-FAIL_ON_LEVELS: dict[str, str] = {
-    "deny": "fail when the intended option is denied (any severity) or does not exist",
-    "warn": "also fail when the intended option is allowed but carries a warn finding",
-    "low": "fail only on a standing denial of severity low or above (same as deny)",
-    "medium": "fail only on a standing denial of severity medium or above",
-    "high": "fail only on a standing denial of severity high or above",
-    "critical": "fail only on a standing denial of severity critical",
-}
-"""The ``--fail-on`` levels, with the line ``govern check --help`` and docs/ci.md show.
-An intended deployment that does not exist for the model fails at every level: no waiver or
-threshold can make an unobtainable model usable."""
 
 UNAVAILABLE_RULE = "govern.deployment-unavailable"
 """The rule id reported when the manifest names a deployment the model does not have."""
@@ -71,6 +60,8 @@ class EntryResult(_Out):
     """The intended API provider, as the manifest says (None: any offering, or self-host)."""
     option: str | None
     """The option judged, e.g. 'api via Z.ai'; None when the intended one does not exist."""
+    option_index: int | None
+    """Where the option judged stands in ``decision.options``; None as for ``option``."""
     status: Literal["pass", "fail"]
     verdict: Literal["allowed", "denied", "unavailable"]
     """What the policies say about the intended option, before ``--fail-on`` is applied."""
@@ -90,10 +81,14 @@ class EntryResult(_Out):
     decision: Decision
 
     @property
+    def intended(self) -> str:
+        """The intended deployment as the manifest says it, e.g. 'api via Z.ai' or 'api'."""
+        return deployment_label(self.deployment, self.provider)
+
+    @property
     def label(self) -> str:
         """``model / task / deployment``, as test names and titles show the pair."""
-        how = deployment_label(self.deployment, self.provider)
-        return f"{self.model} / {self.task} / {how}"
+        return f"{self.model} / {self.task} / {self.intended}"
 
 
 class RuleInfo(_Out):
@@ -139,7 +134,7 @@ class CheckReport(_Out):
     version: str
     manifest: str
     """The manifest's path as reports show it (relative to the working directory)."""
-    as_of: str
+    as_of: dt.date
     profile: str
     policy_set_digest: str
     fail_on: FailOn
@@ -157,14 +152,15 @@ class CheckReport(_Out):
 # ---------------------------------------------------------------- one pair
 
 
-def _intended(decision: Decision, item: CheckItem) -> OptionDecision | None:
-    """The option the entry names; without a provider, an allowed API offering if any."""
+def _intended(decision: Decision, item: CheckItem) -> int | None:
+    """Index of the option the entry names; without a provider, an allowed API offering if
+    any."""
     use = item.use
     wanted = use.provider.casefold() if use.provider else None
-    candidates = [o for o in decision.options if o.deployment == use.deployment
+    candidates = [i for i, o in enumerate(decision.options) if o.deployment == use.deployment
                   and (wanted is None or (o.provider or "").casefold() == wanted)]
-    return next((o for o in candidates if o.verdict == "allowed"), candidates[0]
-                if candidates else None)
+    allowed = (i for i in candidates if decision.options[i].verdict == "allowed")
+    return next(allowed, candidates[0] if candidates else None)
 
 
 def _intended_text(item: CheckItem) -> str:
@@ -219,9 +215,10 @@ def _summary_line(item: CheckItem, option: OptionDecision | None, alternatives: 
 
 def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryResult:
     """Judge one (entry, task) pair from its decision."""
-    option = _intended(decision, item)
-    alternatives = [o.label for o in decision.options
-                    if o.verdict == "allowed" and o is not option]
+    index = _intended(decision, item)
+    option = decision.options[index] if index is not None else None
+    alternatives = [o.label for i, o in enumerate(decision.options)
+                    if o.verdict == "allowed" and i != index]
     findings = option.findings if option else []
     denials = [f for f in findings if f.effect == "deny" and f.waiver is None]
     warnings = [f for f in findings if f.effect == "warn"]
@@ -238,6 +235,7 @@ def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryRes
         index=item.index, line=item.line, column=item.column, name=item.use.name,
         model=item.model.id, task=item.task.id, deployment=item.use.deployment,
         provider=item.use.provider, option=option.label if option else None,
+        option_index=index,
         status="fail" if failed else "pass", verdict=verdict, rule=rule, reasons=reasons,
         denials=denials, warnings=warnings,
         obligations=option.obligations if option else [],
@@ -256,34 +254,29 @@ class WaiverSource:
     file: str
 
 
-def _matched_intended(entry: EntryResult, waiver: Waiver) -> bool:
+def _matched_intended(entry: EntryResult, waiver_id: str) -> bool:
     """Whether the waiver matched a deny finding on the entry's intended option.
 
     The core matches waivers against every option of a decision; a waiver that only matched an
     option the project does not use (say, the API while it self-hosts) is of no use to it.
     """
-    option = next((o for o in entry.decision.options if o.label == entry.option), None)
-    if option is None or waiver.id not in {u.id for u in entry.decision.waivers}:
-        return False
-    scope = waiver.scope
-    return (scope.deployment in (None, option.deployment)
-            and scope.provider in (None, option.provider)
-            and any(f.rule == waiver.rule and f.effect == "deny" for f in option.findings))
+    return entry.option_index is not None and any(
+        use.id == waiver_id and entry.option_index in use.matched_options
+        for use in entry.decision.waivers)
 
 
 def _waiver_reports(entries: list[EntryResult], waivers: Sequence[WaiverSource],
-                    as_of: str) -> list[WaiverReport]:
+                    as_of: dt.date) -> list[WaiverReport]:
     matched: dict[str, list[str]] = {}
     for entry in entries:
         for source in waivers:
-            if _matched_intended(entry, source.waiver):
+            if _matched_intended(entry, source.waiver.id):
                 matched.setdefault(source.waiver.id, []).append(entry.label)
     reports = []
     for source in sorted(waivers, key=lambda s: s.waiver.id):
         w = source.waiver
-        expires = w.expires.isoformat()
         status: Literal["applied", "expired", "unused"] = (
-            "expired" if expires < as_of else "applied" if w.id in matched else "unused")
+            "expired" if w.expires < as_of else "applied" if w.id in matched else "unused")
         reports.append(WaiverReport(
             **WaiverReport.terms_of(w), status=status, file=source.file,
             matched=list(dict.fromkeys(matched.get(w.id, [])))))
@@ -312,7 +305,7 @@ def _rule_infos(entries: list[EntryResult], policies: PolicySet,
 
 def build_report(*, manifest: str, items: Sequence[CheckItem], decisions: Sequence[Decision],
                  policies: PolicySet, policy_records: dict[str, Policy],
-                 waivers: Sequence[WaiverSource], profile: str, as_of: str,
+                 waivers: Sequence[WaiverSource], profile: str, as_of: dt.date,
                  fail_on: FailOn) -> CheckReport:
     """The report of a whole run; ``decisions[i]`` is the decision for ``items[i]``."""
     entries = [check_item(item, decision, fail_on) for item, decision in zip(items, decisions,

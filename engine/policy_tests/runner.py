@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from govern.backends import Backend, DecisionRequest
-from govern.ci.policy_tests import (
+from govern.core import CompiledRule, Decision, Finding, OptionDecision, PolicySet
+from govern.loading.catalog import Catalog
+from govern.policy_tests.cases import (
     Expectation,
     LoadedCase,
     OptionExpectation,
     PolicyTestCase,
     RuleExpectations,
 )
-from govern.core import CompiledRule, Decision, Finding, OptionDecision, PolicySet
-from govern.loading.catalog import Catalog
 from govern.records import ModelCard, Profile, Task
 
 
