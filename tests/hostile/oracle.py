@@ -25,13 +25,13 @@ from typing import Any, Literal
 
 from click.testing import CliRunner
 
-from govern.ci.manifest_file import read_manifest
-from govern.ci.policy_tests import load_policy_tests
+from govern.check.manifest_file import read_manifest
 from govern.cli import main
 from govern.core import Decision, decide
 from govern.errors import InputError, Problem
 from govern.loading import catalog as catalog_module
 from govern.loading.catalog import Catalog, load_catalog
+from govern.policy_tests.cases import load_policy_tests
 from govern.records import Record
 from tests.hostile.mutants import FsOp, Mutant
 from tests.hostile.project import MANIFEST_FILE
@@ -67,7 +67,7 @@ class World:
         self.root = root
         self.catalog_dir = root / "catalog"
         self._outcomes: dict[str, Outcome] = {}
-        self._parsed: dict[tuple[str, bytes, type[Any]], tuple[Any, list[Problem]]] = {}
+        self._parsed: dict[tuple[str, bytes, type[Any]], Any] = {}
         original = self.run_target("catalog")
         assert original.status == "accepted", [str(p) for p in original.problems] or original.error
         self.original = original
@@ -173,40 +173,45 @@ class World:
                                           for e in report["entries"]})
 
 
+READERS = ("read_record_file", "load_record_file")
+"""The per-file reader ``load_catalog`` calls (the first of these that the module has)."""
+
+
 @contextmanager
-def _unchanged_files_read_once(parsed: dict[tuple[str, bytes, type[Any]],
-                                            tuple[Any, list[Problem]]]) -> Iterator[None]:
+def _unchanged_files_read_once(parsed: dict[tuple[str, bytes, type[Any]], Any]
+                               ) -> Iterator[None]:
     """Within the oracle, an unmutated catalog file gives the result it gave when the original
     project was loaded, without being re-parsed: one file changes per mutant, and parsing the
-    other thirty (pure-Python YAML) would be nine tenths of the time. ``load_record_file`` is
-    a function of (path, bytes, kind), so this changes nothing but the time; only the first
-    content seen at each path (the original's) is kept, and the CLI sample runs without it.
-    If the loader no longer reads through that function, nothing is cached.
+    other thirty (pure-Python YAML) would be nine tenths of the time. The reader is a function
+    of (path, bytes, kind), so this changes nothing but the time; only the first content seen
+    at each path (the original's) is kept, and the CLI sample runs without it. If the loader
+    no longer reads through such a function, nothing is cached (only slower).
     """
-    real = getattr(catalog_module, "load_record_file", None)
-    seen = {path for path, _, _ in parsed}
-    if real is None:
+    name = next((n for n in READERS if hasattr(catalog_module, n)), None)
+    if name is None:
         yield
         return
+    real = getattr(catalog_module, name)
+    seen = {path for path, _, _ in parsed}
 
-    def load_once(path: Path, kind: type[Any], shown_as: str | None = None) -> Any:
+    def read_once(path: Path, kind: type[Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            key = (f"{path}|{shown_as}", path.read_bytes(), kind)
+            key = (f"{path}|{args}|{kwargs}", path.read_bytes(), kind)
         except OSError:
-            return real(path, kind, shown_as)
+            return real(path, kind, *args, **kwargs)
         if key not in parsed:
             if key[0] in seen:  # a mutated file: read it for real, keep nothing
-                return real(path, kind, shown_as)
+                return real(path, kind, *args, **kwargs)
             seen.add(key[0])
-            parsed[key] = real(path, kind, shown_as)
+            parsed[key] = real(path, kind, *args, **kwargs)
         record, problems = parsed[key]
         return record, list(problems)
 
-    catalog_module.load_record_file = load_once
+    setattr(catalog_module, name, read_once)
     try:
         yield
     finally:
-        catalog_module.load_record_file = real
+        setattr(catalog_module, name, real)
 
 
 def _problem_of_line(line: str) -> Problem:
