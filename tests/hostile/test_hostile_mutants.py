@@ -7,7 +7,6 @@ line at the end of the run counts mutants, refusals and silent allows per class.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass

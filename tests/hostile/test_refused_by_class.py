@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import Result
 
 from tests.hostile.mutants import DENY_ALL
