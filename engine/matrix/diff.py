@@ -438,6 +438,9 @@ class _Sides:
     matrix_before: MatrixResult | None = None
     matrix_after: MatrixResult | None = None
     changed: dict[str, dict[str, RecordChange]] = field(default_factory=dict)
+    quiet: set[tuple[str, str]] = field(default_factory=set)
+    """After an edit of rules only: the rows on which no changed rule fires in either version
+    (nothing of theirs to compare, text included)."""
 
     def __post_init__(self) -> None:
         for change in self.records:
@@ -495,16 +498,22 @@ def _rows_rule_edits_leave(sides: _Sides, after: RowEngine[Any, Any, CellSummary
         old = before.outline.rule_columns(profile, model, changed)
         new = after.rule_columns(sides.after.profiles[profile_id],
                                  sides.after.models[model_id], changed)
-        if all(_gives_the_same(rule, a.get(rule), b.get(rule), shown)
-               for (_, a), (_, b) in zip(old, new, strict=True) for rule in changed):
+        pairs = [(rule, a.get(rule), b.get(rule))
+                 for (_, a), (_, b) in zip(old, new, strict=True) for rule in changed]
+        if not any(_fires(x) or _fires(y) for _, x, y in pairs):
+            sides.quiet.add((profile_id, model_id))  # no text of a changed rule either
+        if all(_gives_the_same(rule, x, y, shown) for rule, x, y in pairs):
             reuse[profile_id, model_id] = row
     return reuse
 
 
+def _fires(column: list[Any] | None) -> bool:
+    return column is not None and any(e is not None for e in column)
+
+
 def _gives_the_same(rule: str, before: list[Any] | None, after: list[Any] | None,
                     shown: list[dict[str, tuple[Severity, str | None]]]) -> bool:
-    fires = [v is not None and any(e is not None for e in v) for v in (before, after)]
-    if not any(fires):
+    if not (_fires(before) or _fires(after)):
         return True
     return before == after and shown[0].get(rule) == shown[1].get(rule)
 
@@ -666,7 +675,8 @@ def _row_changes(sides: _Sides, profile: str, model: str) -> Iterator[CellChange
     row_before, row_after = before.rows[profile, model], after.rows[profile, model]
     tasks_before = before.axis.task_index
     pairs = [(tasks_before[t], j) for t, j in after.axis.task_index.items() if t in tasks_before]
-    affected = _affected_rules(sides, profile, model)
+    affected = set() if (profile, model) in sides.quiet else _affected_rules(sides, profile,
+                                                                               model)
     touched = _waivers_may_touch(sides, model)
     if row_before is row_after and not affected and not touched:
         return  # the same inputs decided it: nothing can differ

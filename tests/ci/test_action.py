@@ -56,8 +56,9 @@ def test_steps_install_run_upload_and_fail() -> None:
     install = STEPS[1]["run"]
     assert "pip install" in install and "${{ github.action_path }}" in install
     text = script()
-    assert "--format sarif --output" in text
-    assert "--format markdown >> \"$GITHUB_STEP_SUMMARY\"" in text
+    # One govern check decides; the other formats are reports of that same run.
+    assert len(re.findall(r"^\s*govern check ", text, re.MULTILINE)) == 1
+    assert '--report sarif="$GOVERN_SARIF"' in text and "--report markdown=" in text
     upload = next(step for step in STEPS if step.get("uses", "").startswith(
         "github/codeql-action/upload-sarif@"))
     assert "always()" in upload["if"]
@@ -80,7 +81,7 @@ def test_every_flag_used_exists(run_line: RunLine, command: str, flag: str) -> N
 
 def test_the_flags_were_found() -> None:
     assert {"--manifest", "--fail-on", "--profile", "--catalog", "--as-of", "--format",
-            "--output"} <= flags_used("check")
+            "--report"} <= flags_used("check")
     assert {"--base-ref", "--profile", "--all-profiles", "--catalog", "--as-of", "--format",
             "--output", "--exit-code"} <= flags_used("diff")
 
@@ -114,7 +115,7 @@ def test_the_check_and_fail_steps_run_for_real_in_bash(tmp_path: Any) -> None:
            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
     done = _run_step(check, project, env)
     assert done.returncode == 0, done.stderr  # the step records the code; a later step fails
-    assert output.read_text() == "exit-code=1\n"
+    assert output.read_text() == "exit-code=1\ncategory=govern:govern.yaml\n"
     assert "::error file=govern.yaml,line=10" in done.stdout
     assert summary.read_text().startswith("## govern check")
     sarif = json.loads((project / "govern.sarif").read_text())
@@ -173,3 +174,29 @@ def test_the_diff_step_runs_for_real_in_bash(tmp_path: Path) -> None:
     assert output.read_text() == "exit-code=2\n"
     failed = _run_step(STEPS[-1], repo, {"GOVERN_EXIT": "1", "GOVERN_MODE": "diff"})
     assert failed.returncode == 1 and "govern diff exited 1" in failed.stdout
+
+
+def test_two_manifests_upload_under_two_categories(tmp_path: Any) -> None:
+    """Code scanning replaces an analysis of the same category: one per manifest path."""
+    import shutil
+
+    (check,) = [s for s in STEPS if s.get("id") == "check"]
+    categories = []
+    for manifest in ("govern.yaml", "services/api/govern.yaml"):
+        project = tmp_path / manifest.replace("/", "_").replace(".", "_")
+        shutil.copytree(REPO / "examples" / "ci", project)
+        if manifest != "govern.yaml":
+            (project / manifest).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(project / "govern.yaml", project / manifest)
+        output = tmp_path / f"{project.name}.out"
+        env = {"GOVERN_MANIFEST": manifest, "GOVERN_PROFILE": "", "GOVERN_FAIL_ON": "deny",
+               "GOVERN_TEAM_CATALOG": str(project / "catalog"), "GOVERN_AS_OF": "2026-11-23",
+               "GOVERN_SARIF": "govern.sarif", "GITHUB_STEP_SUMMARY": str(tmp_path / "s.md"),
+               "GITHUB_OUTPUT": str(output)}
+        assert _run_step(check, project, env).returncode == 0
+        categories += [line for line in output.read_text().splitlines()
+                       if line.startswith("category=")]
+    assert categories == ["category=govern:govern.yaml",
+                          "category=govern:services/api/govern.yaml"]
+    upload = next(s for s in STEPS if "upload-sarif" in str(s.get("uses")))
+    assert upload["with"]["category"] == "${{ steps.check.outputs.category }}"
