@@ -36,6 +36,7 @@ class ManifestUse(Record):
                     NO_NULL_IN_SCHEMA] = None
     """A label for reports, e.g. the component that uses the model."""
     description: str | None = None
+    """Free text for readers of the manifest."""
 
     @model_validator(mode="after")
     def _provider_only_for_api(self) -> ManifestUse:
