@@ -20,7 +20,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
               "govern.fieldtypes", "govern.numbers", "govern.errors")),
     ("loading", ("govern.loading",)),
     ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
-                  "govern.backends", "govern.rego", "govern.schemas", "govern.validate")),
+                  "govern.backends", "govern.rego", "govern.schemas", "govern.validate",
+                  "govern.team_catalog")),
     ("formats", ("govern.formats",)),
     ("cli", ("govern.cli", "govern.__main__")),
 ]
