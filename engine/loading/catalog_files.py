@@ -102,7 +102,7 @@ def catalog_folders(root: Path, trusted: bool = False) -> tuple[dict[str, Path],
         elif name in LEFT_ALONE_FOLDERS and path.is_dir():
             continue
         else:
-            problems.append(_not_a_catalog_entry(path, known))
+            problems.append(_not_a_catalog_entry(path, known + LEFT_ALONE_FOLDERS))
     return folders, problems
 
 
