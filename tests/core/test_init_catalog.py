@@ -4,6 +4,8 @@ language server in tests/editors/)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from govern.schemas import SHIPPED_SCHEMAS
@@ -90,3 +92,25 @@ def test_a_schemas_folder_is_left_alone_but_other_folders_are_still_refused(tmp_
     assert "team/schema: -: govern does not read this folder (did you mean schemas/?)" \
         in result.stdout
     assert "notes.txt" not in result.stdout
+
+
+def _console_session(doc: str, first_command: str) -> list[tuple[str, str]]:
+    """(command, output) pairs of the console block that starts with ``$ first_command``."""
+    start = doc.index(f"```console\n$ {first_command}\n") + len("```console\n")
+    block = doc[start:doc.index("```", start)]
+    pairs = []
+    for chunk in block.split("$ ")[1:]:
+        command, _, output = chunk.partition("\n")
+        pairs.append((command, output))
+    return pairs
+
+
+def test_the_guide_shows_what_init_validate_and_test_really_print(tmp_path: Path) -> None:
+    guide = (REPO / "docs" / "writing-policies.md").read_text(encoding="utf-8")
+    session = _console_session(guide, "govern init my-catalog")
+    assert [command.split()[1] for command, _ in session] == ["init", "validate", "test", "init"]
+    for command, shown in session:
+        done = subprocess.run([sys.executable, "-m", "govern", *command.split()[1:]],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              check=False)
+        assert done.stdout + done.stderr == shown, command

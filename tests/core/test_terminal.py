@@ -132,3 +132,11 @@ def test_the_completion_script_is_what_the_docs_tell_users_to_source() -> None:
                           env=_env(_GOVERN_COMPLETE="bash_source"), timeout=60, check=False)
     assert "_GOVERN_COMPLETE=bash_complete" in done.stdout
     assert "complete " in done.stdout and "_govern_completion" in done.stdout
+
+
+def test_the_guide_shows_real_completion_and_list_json() -> None:
+    guide = (REPO / "docs" / "writing-policies.md").read_text(encoding="utf-8")
+    shown = guide.split("COMP_CWORD=3 govern\n", 1)[1].split("```", 1)[0]
+    assert _complete("govern evaluate --model gl", _env()) == shown.splitlines()
+    listed = guide.split("$ govern list profiles --format json\n", 1)[1].split("```", 1)[0]
+    assert run_govern(["list", "profiles", "--format", "json"]).stdout == listed
