@@ -3,8 +3,11 @@
 Every record file starts with a ``# yaml-language-server: $schema=../schemas/KIND.schema.json``
 modeline. The path is relative to the record, so it resolves wherever the catalog is copied
 to, as long as the schemas sit in the catalog's ``schemas/`` folder (which govern leaves alone,
-see ``govern.loading.catalog_files``). The bundled records carry the same modeline: in the
-source checkout and in the installed package, ``schemas/`` next to them holds the shipped files.
+see ``govern.loading.catalog_files``). The bundled records carry the same modeline; in the
+source checkout the top-level ``schemas`` symlink (to ``engine/json_schemas``) resolves it.
+The installed package has no ``_bundled/schemas`` on purpose: the wheel builder keeps one copy
+of files reached twice, and the copy kept would not be ``govern/json_schemas``. Nobody edits
+site-packages; ``govern init`` copies the records and writes the schemas next to them.
 """
 
 from __future__ import annotations
