@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,8 +21,7 @@ from click.shell_completion import CompletionItem
 from govern import __version__
 from govern.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
 from govern.backends.native import NativeBackend
-from govern.check.manifest import MANIFEST_FILE
-from govern.check.report import FAIL_ON_LEVELS, FailOn
+from govern.check.options import FAIL_ON_LEVELS, MANIFEST_FILE, FailOn
 from govern.errors import EngineError, GovernError, InputError, Problem
 from govern.fieldtypes import parse_iso_date
 from govern.formats import CHECK_FORMATS, DECISION_FORMATS, TEST_FORMATS
@@ -33,7 +32,6 @@ from govern.loading.catalog import (
     catalog_roots,
     load_catalog,
 )
-from govern.schemas import SCHEMA_KINDS
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -295,8 +293,34 @@ def policy_test(paths: tuple[Path, ...], as_of: str | None, format_name: str, ve
     sys.exit(EXIT_DISALLOW if failed else EXIT_OK)
 
 
+class LazyChoice(click.Choice[str]):
+    """A choice whose values come from a table imported only when its command runs or shows
+    help, so that the other commands start without that table's module."""
+
+    def __init__(self, values: Callable[[], Iterable[str]]) -> None:
+        super().__init__(())
+        self._values = values
+        self._loaded: tuple[str, ...] | None = None
+
+    @property
+    def choices(self) -> Sequence[str]:
+        if self._loaded is None:
+            self._loaded = tuple(self._values())
+        return self._loaded
+
+    @choices.setter
+    def choices(self, values: Sequence[str]) -> None:
+        self._loaded = tuple(values) if values else None
+
+
+def _schema_kinds() -> list[str]:
+    from govern.schemas import SCHEMA_KINDS
+
+    return sorted(SCHEMA_KINDS)
+
+
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(SCHEMA_KINDS)), required=False)
+@click.argument("kind", type=LazyChoice(_schema_kinds), required=False)
 @click.option("--write", "catalog_dir", metavar="DIR",
               type=click.Path(file_okay=False, path_type=Path),
               help="Write every kind's schema into DIR/schemas/, where the records' "

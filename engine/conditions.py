@@ -31,15 +31,13 @@ Tri = bool | None
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True,
-                              use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class FactRef(_Strict):
     """An operand that is another fact rather than a literal: ``{fact: profile.x}``."""
 
-    fact: FactPath
-    """Dotted path of the fact whose value is the operand."""
+    fact: FactPath = Field(description="Dotted path of the fact whose value is the operand.")
 
 
 Scalar = bool | float | str
@@ -178,18 +176,18 @@ def test_operator(test: BaseModel) -> tuple[str, Any]:
 
 
 class AllOf(_Strict):
-    all: list[Condition] = Field(min_length=1)
-    """Holds when every condition listed holds."""
+    all: list[Condition] = Field(min_length=1,
+                                 description="Holds when every condition listed holds.")
 
 
 class AnyOf(_Strict):
-    any: list[Condition] = Field(min_length=1)
-    """Holds when at least one condition listed holds."""
+    any: list[Condition] = Field(min_length=1,
+                                 description="Holds when at least one condition listed holds.")
 
 
 class NotOf(_Strict):
-    not_: Condition = Field(alias="not")
-    """Holds when the condition does not hold (unknown stays unknown)."""
+    not_: Condition = Field(alias="not", description="Holds when the condition does not hold "
+                                                     "(unknown stays unknown).")
 
 
 Test = _build_test_model()

@@ -10,10 +10,11 @@ fact paths a policy condition may address (``govern.facts``).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from govern.attribute_docs import apply_attribute_docstrings
 from govern.conditions import Condition
 from govern.fieldtypes import (
     NO_NULL_IN_SCHEMA,
@@ -47,10 +48,20 @@ SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
 
 class Record(BaseModel):
-    """Base of every record: immutable, strict, unknown keys refused."""
+    """Base of every record: immutable, strict, unknown keys refused.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True,
-                              use_attribute_docstrings=True, allow_inf_nan=False)
+    Attribute docstrings are field descriptions (see ``govern.attribute_docs``). Building a
+    validator waits for the first validation (``defer_build``), so a record kind a command never
+    reads costs nothing to build, and the descriptions are in place when it is built.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
+                              defer_build=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        apply_attribute_docstrings(cls)
 
 
 # ---------------------------------------------------------------- shared pieces

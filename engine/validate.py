@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govern.check.manifest import MANIFEST_FILE
 from govern.check.manifest_file import check_manifest, resolve_uses
+from govern.check.options import MANIFEST_FILE
 from govern.errors import InputError, Problem
 from govern.loading.catalog import (
     KIND_DIRS,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from govern.loading import yaml_source
 from govern.loading.catalog import Catalog, bundled_root, load_catalog
+from govern.loading.yaml_composers import COMPOSERS
 from tests.support import RunLine, run_govern
 
 
@@ -20,3 +22,12 @@ def catalog() -> Catalog:
 def run_line() -> RunLine:
     """Run ``govern`` with a list of arguments, as a user would; stderr kept apart."""
     return run_govern
+
+
+@pytest.fixture(params=sorted(COMPOSERS))
+def each_yaml_composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once with each YAML composer govern has (libyaml's C one where PyYAML has
+    it, and the pure-Python fallback): every refusal must hold on both."""
+    name: str = request.param
+    monkeypatch.setattr(yaml_source, "composer", name)
+    return name

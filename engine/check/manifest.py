@@ -15,9 +15,6 @@ from pydantic import Field, model_validator
 from govern.fieldtypes import NO_NULL_IN_SCHEMA, AbsentMeans, NonEmptyStr, RecordId
 from govern.records import Deployment, Record
 
-MANIFEST_FILE = "govern.yaml"
-"""Where ``govern check`` looks for the manifest when ``--manifest`` is not given."""
-
 
 class ManifestUse(Record):
     """One intended use: a model, the tasks it is used for, and how it is deployed."""

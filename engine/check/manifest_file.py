@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govern.check.manifest import MANIFEST_FILE, Manifest, ManifestUse
+from govern.check.manifest import Manifest, ManifestUse
+from govern.check.options import MANIFEST_FILE
 from govern.errors import InputError, Problem
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
 from govern.loading.validation import validate_record

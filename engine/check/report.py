@@ -3,7 +3,7 @@
 For each pair the *intended* option is the one the manifest names (its deployment, and for
 ``api`` its provider when given). The pair fails when that option is denied by a standing deny
 finding, or when it does not exist for the model; ``--fail-on`` widens or narrows that (see
-``FAIL_ON_LEVELS``). Allowed-with-obligations passes and carries the obligations.
+``govern.check.options``). Allowed-with-obligations passes and carries the obligations.
 
 Waivers are applied by the core per decision; here they are summed up over the whole run, so a
 waiver that matched nothing anywhere is reported as unused and an expired one as expired.
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from govern import __version__
 from govern.check.manifest_file import CheckItem
+from govern.check.options import FailOn
 from govern.core import (
     Decision,
     Finding,
@@ -31,19 +32,6 @@ from govern.core import (
     deployment_label,
 )
 from govern.records import SEVERITIES, Deployment, Effect, Policy, Severity, Waiver
-
-FailOn = Literal["deny", "warn", "low", "medium", "high", "critical"]
-FAIL_ON_LEVELS: dict[str, str] = {
-    "deny": "fail when the intended option is denied (any severity) or does not exist",
-    "warn": "also fail when the intended option is allowed but carries a warn finding",
-    "low": "fail only on a standing denial of severity low or above (same as deny)",
-    "medium": "fail only on a standing denial of severity medium or above",
-    "high": "fail only on a standing denial of severity high or above",
-    "critical": "fail only on a standing denial of severity critical",
-}
-"""The ``--fail-on`` levels, with the line ``govern check --help`` and docs/ci.md show.
-An intended deployment that does not exist for the model fails at every level: no waiver or
-threshold can make an unobtainable model usable."""
 
 UNAVAILABLE_RULE = "govern.deployment-unavailable"
 """The rule id reported when the manifest names a deployment the model does not have."""

@@ -7,8 +7,12 @@ table; backticks in code spans are avoided by not putting user text in code span
 
 from __future__ import annotations
 
-from govern.check.report import CheckReport, EntryResult, WaiverReport
+from typing import TYPE_CHECKING
+
 from govern.core import Decision, OptionDecision
+
+if TYPE_CHECKING:  # only annotations: `evaluate --format markdown` needs no check report
+    from govern.check.report import CheckReport, EntryResult, WaiverReport
 
 _STATUS = {"pass": "✅ pass", "fail": "❌ fail"}
 _WAIVER_STATUS = {"applied": "applied", "expired": "⚠️ expired", "unused": "⚠️ unused"}

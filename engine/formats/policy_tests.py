@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from govern.policy_tests.runner import TestRun
@@ -59,9 +58,3 @@ def run_document(run: TestRun) -> dict[str, Any]:
 def render_test_json(run: TestRun, verbose: bool = False) -> str:
     return json.dumps(run_document(run), indent=2, ensure_ascii=False) + "\n"
 
-
-TEST_FORMATS: dict[str, Callable[[TestRun, bool], str]] = {
-    "text": render_test_text,
-    "json": render_test_json,
-}
-"""``govern test --format`` choices and their renderers, from one table."""

@@ -22,6 +22,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from govern.errors import InputError, Problem
+from govern.loading import yaml_composers
+from govern.loading.yaml_composers import DEFAULT_COMPOSER, too_deep_to_compose
 from govern.numbers import number_problem, parse_number
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -31,6 +33,11 @@ MAX_NODES = 50_000
 MAX_DEPTH = 64
 """Records nest a few levels deep; a condition tree a few more. Deeper is a mistake or an
 attack (and would exhaust the parser's recursion)."""
+assert MAX_DEPTH < yaml_composers.DEEPEST_COMPOSED
+
+composer = DEFAULT_COMPOSER
+"""Which of ``yaml_composers.COMPOSERS`` turns text into nodes: libyaml's when PyYAML has it.
+The refused-input tests run once with each."""
 
 BOOLEAN_WORDS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
 """The only booleans govern reads (YAML 1.2's); YAML 1.1's yes/no/on/off/y/n are refused."""
@@ -165,11 +172,14 @@ def _yaml11_reading(node: ScalarNode) -> str:
 def parse_yaml(text: str, file: str) -> LoadedYaml:
     """Parse one YAML document; raise ``InputError`` naming file:line:col on any problem."""
     loaded = LoadedYaml(file=file, data=None)
+    too_deep = InputError(Problem(file, None, None, "-", f"nested more than {MAX_DEPTH} levels "
+                                  "deep (or too deep to read); refused"))
+    if too_deep_to_compose(text):  # composers recurse per level: 5,000 nested '[' exhaust them
+        raise too_deep
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except RecursionError:  # the parser recurses per level: 5,000 nested '[' exhaust it
-        raise InputError(Problem(file, None, None, "-", f"nested more than {MAX_DEPTH} levels "
-                                 "deep (or too deep to read); refused")) from None
+        node = yaml_composers.COMPOSERS[composer](text)
+    except RecursionError:  # pragma: no cover - too_deep_to_compose refuses such texts first
+        raise too_deep from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)

@@ -21,6 +21,9 @@ from govern.loading.catalog import Catalog
 from govern.records import Profile
 from tests.support import REPO, RunLine
 
+pytestmark = pytest.mark.usefixtures("each_yaml_composer")
+"""Every refusal holds with each YAML composer (libyaml's and the pure-Python one)."""
+
 
 def refused(result, *patterns: str) -> str:  # type: ignore[no-untyped-def]
     assert result.exit_code == 2, result.output

@@ -17,7 +17,7 @@ PACKAGE = Path(govern.__file__).resolve().parent
 
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("govern", "govern.core", "govern.conditions", "govern.facts", "govern.records",
-              "govern.fieldtypes", "govern.numbers", "govern.errors")),
+              "govern.fieldtypes", "govern.numbers", "govern.errors", "govern.attribute_docs")),
     ("loading", ("govern.loading",)),
     ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
                   "govern.backends", "govern.rego", "govern.schemas", "govern.validate",

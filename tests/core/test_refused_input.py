@@ -11,6 +11,9 @@ import pytest
 from govern.loading.yaml_source import MAX_FILE_BYTES
 from tests.support import REPO, RunLine
 
+pytestmark = pytest.mark.usefixtures("each_yaml_composer")
+"""Every refusal holds with each YAML composer (libyaml's and the pure-Python one)."""
+
 GOOD_RULE = """\
   - id: team.rule
     description: a team rule

@@ -1,0 +1,109 @@
+"""YAML text to a node tree with positions: libyaml's C composer where PyYAML has it, else
+PyYAML's pure-Python one. Both give the same nodes, marks and errors to ``yaml_source``.
+
+The C composer is 5-17x faster, but libyaml reads a few things differently from the pure-Python
+scanner govern has always used, so those texts still go through the Python composer:
+
+- a tab as separating white space (``a:<TAB>b``): libyaml accepts it, PyYAML refuses it;
+- a byte-order mark inside the text: libyaml does not count it as a column, PyYAML does;
+- ``?`` inside a plain scalar in a flow collection (``[US?, EU]``): libyaml reads ``US?``,
+  PyYAML refuses it. Only the nodes show whether a ``?`` is in a plain scalar (most are in
+  quoted titles), so a plain scalar holding one sends the text to the Python composer.
+
+A text libyaml refuses is composed again by the Python composer, so every syntax error keeps the
+message and line:col it has always had (and a text only PyYAML accepts is still accepted).
+
+Both composers recurse once per nesting level, and the C one has no guard: ``[`` nested 100,000
+times overflows the C stack and kills the process. ``too_deep_to_compose`` finds such texts
+first, from the parser's events, without building anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import yaml
+from yaml.events import CollectionEndEvent, CollectionStartEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+Composer = Callable[[str], Node | None]
+"""YAML text -> its one document's node tree (None for an empty text); raises YAMLError."""
+
+DEEPEST_COMPOSED = 128
+"""Collections nested deeper than this are refused before composing. It is above the records'
+own limit (``yaml_source.MAX_DEPTH``, which reports file:line:col), and far below where
+either composer runs out of stack (~330 levels for the Python one, within the recursion limit)."""
+
+READ_DIFFERENTLY_BY_LIBYAML = ("\t", "\ufeff")
+"""Characters around which libyaml and PyYAML's Python scanner disagree (see above)."""
+
+COLLECTION_STARTS = "[{-?:"
+"""Every collection starts at one of these characters ('[' '{' flow, '-' a block sequence
+entry, '?' or a key's ':' a mapping), so their count bounds how deep a text can nest."""
+
+
+def compose_python(text: str) -> Node | None:
+    """PyYAML's pure-Python scanner, parser and composer."""
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def compose_libyaml(text: str) -> Node | None:
+    """libyaml's C scanner, parser and composer, with the Python composer for the texts the
+    two read differently and for every text libyaml refuses (for the message)."""
+    if any(character in text for character in READ_DIFFERENTLY_BY_LIBYAML):
+        return compose_python(text)
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return compose_python(text)
+    if "?" in text and _has_plain_scalar_with_question_mark(node):
+        return compose_python(text)
+    return node
+
+
+def _has_plain_scalar_with_question_mark(root: Node | None) -> bool:
+    pending, seen = [root], set()
+    while pending:
+        node = pending.pop()
+        if node is None or id(node) in seen:  # an alias is the node it names: seen already
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            if not node.style and "?" in node.value:
+                return True
+        elif isinstance(node, SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, MappingNode):
+            pending.extend(part for pair in node.value for part in pair)
+    return False
+
+
+COMPOSERS: dict[str, Composer] = {"python": compose_python}
+if yaml.__with_libyaml__:  # PyYAML built without libyaml has no CSafeLoader
+    COMPOSERS["libyaml"] = compose_libyaml
+
+DEFAULT_COMPOSER = "libyaml" if "libyaml" in COMPOSERS else "python"
+
+
+def too_deep_to_compose(text: str) -> bool:
+    """True when collections in ``text`` nest deeper than ``DEEPEST_COMPOSED``.
+
+    Most texts are decided by counting characters; the others by the parser's events (no
+    recursion, no nodes), stopping at the first level too deep. A syntax error ends the count:
+    the composer reports it, as it always has.
+    """
+    if sum(text.count(character) for character in COLLECTION_STARTS) <= DEEPEST_COMPOSED:
+        return False
+    loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > DEEPEST_COMPOSED:
+                    return True
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return False
+    return False

@@ -1,0 +1,136 @@
+"""The two YAML composers (libyaml's C one, PyYAML's pure-Python one) read every text alike:
+the same values, the same file:line:col, the same refusals. And no text, however deeply nested,
+can crash the process: it is refused, naming the file."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from govern.errors import InputError
+from govern.loading import yaml_source
+from govern.loading.yaml_composers import COMPOSERS, DEEPEST_COMPOSED
+from govern.loading.yaml_source import MAX_DEPTH
+from tests.support import REPO
+
+needs_libyaml = pytest.mark.skipif("libyaml" not in COMPOSERS,
+                                   reason="PyYAML here is built without libyaml")
+
+Outcome = tuple[object, ...]
+
+
+def read_with(composer: str, text: str, monkeypatch: pytest.MonkeyPatch) -> Outcome:
+    """What the loader makes of ``text`` with one composer: data and positions, or problems."""
+    monkeypatch.setattr(yaml_source, "composer", composer)
+    try:
+        loaded = yaml_source.parse_yaml(text, "f.yaml")
+    except InputError as e:
+        return ("refused", [str(problem) for problem in e.problems])
+    return ("read", loaded.data, loaded.positions, loaded.scalar_texts)
+
+
+def read_with_both(text: str, monkeypatch: pytest.MonkeyPatch) -> Outcome:
+    python = read_with("python", text, monkeypatch)
+    libyaml = read_with("libyaml", text, monkeypatch)
+    assert libyaml == python, f"the composers disagree on {text!r}"
+    return python
+
+
+CATALOG_TEXTS = sorted(path.read_text(encoding="utf-8") for folder in
+                       ("model_cards", "policies", "profiles", "tasks")
+                       for path in (REPO / folder).glob("*.yaml"))
+INSERTIONS = ["\t", "\ufeff", "?", "x?y", " ? ", ":", ": ", "- ", "-", "[", "]", "{", "}", ",",
+              "#", " #", "&a ", "*a", "!!str ", "!e ", "'", '"', "\\", "|\n  ", ">-\n  ", "\n",
+              "\n  ", "\n- ", "\r\n", "\x85", "\u2028", "\x07", "\x00", "---\n", "...\n", "%",
+              "@", "`", "<<: ", "0x1F", "0700", "yes", "NO", "1_000", ".nan", "~", "é", "😀"]
+
+
+def mutant(rng: random.Random) -> str:
+    """A catalog file with one to three characters inserted, deleted or copied in."""
+    text = rng.choice(CATALOG_TEXTS)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(text) + 1)
+        roll = rng.random()
+        if roll < 0.6:
+            text = text[:at] + rng.choice(INSERTIONS) + text[at:]
+        elif roll < 0.8:
+            text = text[:at] + text[at + rng.randint(1, 3):]
+        else:
+            start = rng.randrange(len(text) + 1)
+            text = text[:at] + text[start:start + 20] + text[at:]
+    return text
+
+
+@needs_libyaml
+def test_both_composers_read_catalog_mutants_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(10)
+    outcomes = [read_with_both(mutant(rng), monkeypatch)[0] for _ in range(400)]
+    assert 100 < outcomes.count("refused") < 300, "the mutants should try both outcomes"
+
+
+@needs_libyaml
+@pytest.mark.parametrize(("text", "outcome"), [
+    ("a:\tb\n", "refused"),  # a tab as separating space: libyaml alone would accept it
+    ("a: [US?, EU]\n", "refused"),  # '?' in a flow scalar: libyaml alone would read 'US?'
+    ("a: {b?: c}\n", "refused"),
+    ("title: \"West?\"\nregions: [eu-west, 'b?']\n", "read"),  # quoted: both read it
+    ("a: b?c\n", "read"),  # block context: both read 'b?c'
+    ("a: [b,\n  c]\nx: \ufeffy\nz: [\ufeff1, 2]\n", "read"),  # libyaml skips a BOM's column
+])
+def test_texts_libyaml_reads_differently_read_as_they_always_have(
+        text: str, outcome: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert read_with_both(text, monkeypatch)[0] == outcome
+
+
+def nested(style: str, depth: int) -> str:
+    """A document whose innermost scalar sits inside ``depth`` collections."""
+    if style == "flow":
+        return "[" * depth + "x" + "]" * depth + "\n"
+    if style == "block sequence":
+        return "".join("  " * i + "-\n" for i in range(depth - 1)) + "  " * (depth - 1) + "- x\n"
+    if style == "compact sequence":
+        return "- " * depth + "x\n"
+    if style == "block mapping":
+        return "".join(" " * i + "k:\n" for i in range(depth - 1)) + " " * (depth - 1) + "k: x\n"
+    raise AssertionError(style)
+
+
+STYLES = ["flow", "block sequence", "compact sequence", "block mapping"]
+
+
+@pytest.mark.parametrize("composer", sorted(COMPOSERS))
+@pytest.mark.parametrize("style", STYLES)
+def test_nesting_is_refused_at_the_same_depth_in_every_style(
+        style: str, composer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert read_with(composer, nested(style, MAX_DEPTH), monkeypatch)[0] == "read"
+    deep = read_with(composer, nested(style, MAX_DEPTH + 1), monkeypatch)
+    assert deep[0] == "refused" and f"nested more than {MAX_DEPTH} levels" in str(deep[1])
+    assert ": -:" not in str(deep[1]), "up to DEEPEST_COMPOSED, the line and key are named"
+    too_deep = read_with(composer, nested(style, DEEPEST_COMPOSED + 1), monkeypatch)
+    refusal = f"f.yaml: -: nested more than {MAX_DEPTH} levels deep (or too deep to read); refused"
+    assert too_deep == ("refused", [refusal])
+
+
+@needs_libyaml
+@pytest.mark.parametrize("style", STYLES)
+def test_both_composers_name_the_same_place_for_deep_nesting(
+        style: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for depth in (MAX_DEPTH + 1, DEEPEST_COMPOSED):
+        read_with_both(nested(style, depth), monkeypatch)
+
+
+def test_a_hundred_thousand_nested_brackets_are_bad_input_not_a_crash(tmp_path: Path) -> None:
+    # libyaml's composer recursed in C on this until the process died (SIGSEGV); run govern in
+    # its own process so that a crash fails this test instead of killing the test run.
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "deep.yaml").write_text("[" * 100_000 + "\n")
+    done = subprocess.run([sys.executable, "-m", "govern", "evaluate", "--catalog", str(tmp_path),
+                           "--model", "glm-5.2", "--task", "refactoring", "--as-of", "2026-11-23"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert "deep.yaml: -: nested more than 64 levels deep (or too deep to read)" in done.stderr
