@@ -8,10 +8,15 @@ Two ways to use a server (see docs/opa.md):
   ``govern`` root; govern checks that the server holds exactly the local policy set (the
   modules and data themselves, not only the bundle's revision label) and asks.
 
-Either way every request carries its records inline (model card, task, profile, waivers), so
-the answer depends only on what govern sent and on the policy set it verified. After every
-query govern reads the policies back again (another writer may have changed them meanwhile) and
-checks each decision for consistency (``answer_checks``) before trusting it. Each request is
+The queries are made to suit OPA's decision logs (see docs/opa.md): each batch is one logged
+event, small enough for OPA's default upload limit; a record the server's catalog holds with
+exactly the local content (bundle mode) is sent by id, any other inline; waiver owners are never
+sent nor asked back. Reading the server's policies and data back for the content checks goes
+through APIs OPA does not decision-log (``GET /v1/policies``, ``POST /v1/compile``). So the
+answer depends only on what govern sent and on the content it verified. After every query govern
+reads the policies (and the catalog records it named by id) back again (another writer may have
+changed them meanwhile) and checks each decision for consistency (``answer_checks``) before
+trusting it. Each request is
 bounded in time and size (``opa_transport``). Anything that goes wrong (refused, timed out, HTTP
 errors, compile errors, an undefined, malformed, oversized or inconsistent answer, policies that
 differ) is an ``EngineError`` naming the server and the cause: never an allow.
@@ -41,17 +46,31 @@ from pydantic import ValidationError
 
 from govern.backends import Backend, DecisionRequest, OpaMode
 from govern.backends.answer_checks import Asked, decision_problem
-from govern.backends.opa_content import modules_problem, parse_answer, policy_data_problem
+from govern.backends.opa_content import (
+    modules_problem,
+    parse_answer,
+    policy_data_problem,
+    readback_query,
+    readback_value,
+    record_problem,
+)
 from govern.backends.opa_settings import CA_BUNDLE_ENV, DEFAULT_TIMEOUT
 from govern.backends.opa_transport import MAX_ANSWER_BYTES, bounded_session
 from govern.core import Decision, PolicySet
 from govern.errors import EngineError, InputError, Problem
-from govern.records import Waiver
+from govern.records import Record, Waiver
 from govern.rego.bundle import ROOT
 from govern.rego.compiler import CompiledPolicySet, compile_policy_set
 
-BATCH_SIZE = 500
-"""Requests per POST: large enough to amortise HTTP, small enough to bound one body."""
+DECISION_LOG_UPLOAD_LIMIT = 32768
+"""OPA's default ``decision_logs.reporting.upload_size_limit_bytes``: the gzipped size over
+which OPA drops a decision-log event instead of uploading it."""
+
+BATCH_SIZE = 100
+"""Requests per POST, so that the one decision-log event a batch makes stays well under
+``DECISION_LOG_UPLOAD_LIMIT``: measured (``python -m benchmarks.bench_decision_log``, shuffled
+bundled decisions) at under 8 kB gzipped for 100 with records sent by id (bundle mode) and under
+19 kB for 100 with every record inline (load mode); 500 inline made an event OPA dropped."""
 
 T = TypeVar("T")
 
@@ -202,7 +221,8 @@ class OpaBackend(Backend):
 
     def _verify_bundle(self, compiled: CompiledPolicySet) -> None:
         digest = compiled.digest
-        loaded = self._read_data(f"{ROOT}/policy_set/digest")
+        held = self._read_back(f"{ROOT}.policy_set")
+        loaded = held.get("digest") if isinstance(held, dict) else None
         if loaded is None:
             raise EngineError(f"OPA server {self.url}: no govern policy set is loaded (start it "
                               "with `opa run --server --bundle <govern bundle>`)")
@@ -210,7 +230,7 @@ class OpaBackend(Backend):
             raise EngineError(f"OPA server {self.url}: policy set mismatch: the server has "
                               f"{loaded}, the local policy set is {digest} (rebuild the bundle "
                               "with `govern bundle build` and reload it)")
-        revisions = self._read_data("system/bundles")
+        revisions = self._read_back("system.bundles")
         if isinstance(revisions, dict):
             for bundle_name, bundle in revisions.items():
                 revision = (bundle.get("manifest") or {}).get("revision") if isinstance(
@@ -226,42 +246,69 @@ class OpaBackend(Backend):
         listing = self._get_exact("reading the policy modules back", "policies")
         problem = modules_problem(listing, compiled)
         if problem is None:
-            answer = self._get_exact(f"reading data.{ROOT}.policy_set back",
-                                     f"data/{ROOT}/policy_set")
-            if not isinstance(answer, dict) or "result" not in answer:
-                problem = f"data.{ROOT}.policy_set is undefined"
-            else:
-                problem = policy_data_problem(answer["result"], compiled)
+            defined, held = self._read_back_defined(f"{ROOT}.policy_set")
+            problem = (policy_data_problem(held, compiled) if defined
+                       else f"data.{ROOT}.policy_set is undefined")
         if problem is not None:
             raise EngineError(f"OPA server {self.url}: {verdict}: {problem}")
 
-    def _read_data(self, path: str) -> Any:
-        """The value of data at ``path``, or None when it is undefined there."""
-        def read() -> Any:
-            try:
-                return self._client.get_data(path).get("result")
-            except PolicyNotFoundError:  # the client's word for 'undefined'
-                return None
+    def _read_back_defined(self, ref: str) -> tuple[bool, Any]:
+        """(defined, value) of ``data.<ref>``, read without a decision-log event (numbers exact).
+        """
+        def read() -> tuple[bool, Any]:
+            response = self._session.post(f"{self._client.root_url}/compile",
+                                          json=readback_query(ref))
+            return readback_value(parse_answer(response.content, exact=True), ref)
 
-        return self._call(f"reading data.{path.replace('/', '.')}", read)
+        return self._call(f"reading data.{ref} back", read)
+
+    def _read_back(self, ref: str) -> Any:
+        """The value of ``data.<ref>``, or None when it is undefined there."""
+        return self._read_back_defined(ref)[1]
+
+    def _server_catalog(self) -> dict[str, Any]:
+        """``data.govern.catalog`` in bundle mode (exact numbers); empty in load mode, where
+        govern owns ``data.govern`` and sends every record inline."""
+        if self.mode != "bundle":
+            return {}
+        held = self._read_back(f"{ROOT}.catalog")
+        return held if isinstance(held, dict) else {}
 
     # ------------------------------------------------------------ deciding
 
     def decide(self, requests: Sequence[DecisionRequest], policies: PolicySet, as_of: dt.date,
                waivers: Sequence[Waiver] = ()) -> list[Decision]:
         compiled = self._prepare(policies)
-        shared = [w.model_dump(mode="json", by_alias=True) for w in waivers]
+        named = _Named(self._server_catalog())
+        shared = [named.waiver(w) for w in waivers]
         decisions: list[Decision] = []
         for start in range(0, len(requests), BATCH_SIZE):
             batch = requests[start:start + BATCH_SIZE]
-            body = {"requests": [_request_input(r, as_of) for r in batch], "waivers": shared}
+            body = {"requests": [named.request(r, as_of) for r in batch], "waivers": shared,
+                    "waiver_owners": False}
             answer = self._query(body)
-            # another writer may have changed the policies since they were uploaded or verified
+            # another writer may have changed the policies or the catalog since they were
+            # uploaded or verified
             self._verify_content(compiled, "the policies on the server changed while govern "
                                            "was deciding")
+            self._verify_named(named)
+            _restore_owners(answer, waivers)
             decisions.extend(self._decisions(answer, [Asked(r, policies, as_of, waivers)
                                                       for r in batch]))
         return decisions
+
+    def _verify_named(self, named: _Named) -> None:
+        """Refuse unless every record sent by id is still, on the server, the local record."""
+        if not named.sent:
+            return
+        catalog = self._server_catalog()
+        for (kind, record_id), local in sorted(named.sent.items()):
+            held = catalog.get(kind, {}).get(record_id) if isinstance(
+                catalog.get(kind), dict) else None
+            problem = record_problem(held, local, f"data.{ROOT}.catalog.{kind}[{record_id!r}]")
+            if problem is not None:
+                raise EngineError(f"OPA server {self.url}: the catalog on the server changed "
+                                  f"while govern was deciding: {problem}")
 
     def _query(self, body: dict[str, Any]) -> Any:
         def post() -> Any:
@@ -325,10 +372,61 @@ def _ssl_reason(error: BaseException) -> str:
     return " ".join(str(error).split())[:200]
 
 
-def _request_input(request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:
-    return {
-        "model": request.model.model_dump(mode="json", by_alias=True),
-        "task": request.task.model_dump(mode="json", by_alias=True),
-        "profile": request.profile.model_dump(mode="json", by_alias=True),
-        "as_of": as_of.isoformat(),
-    }
+def _record_json(record: Record) -> dict[str, Any]:
+    return record.model_dump(mode="json", by_alias=True)
+
+
+class _Named:
+    """How a batch names each record: by id when the server's catalog holds exactly the local
+    record (the decision is then the same, and the logged input small), else inline. Waiver
+    owners are never sent (personal data stays out of decision logs)."""
+
+    def __init__(self, server_catalog: dict[str, Any]) -> None:
+        self._catalog = server_catalog
+        self.sent: dict[tuple[str, str], dict[str, Any]] = {}
+        """(kind, id) -> the local record's JSON, for every record sent by id."""
+
+    def _held(self, kind: str, record_id: str) -> Any:
+        records = self._catalog.get(kind)
+        return records.get(record_id) if isinstance(records, dict) else None
+
+    def _name(self, kind: str, record: Record, inline: dict[str, Any]) -> str | dict[str, Any]:
+        local = _record_json(record)
+        record_id = local["id"]
+        if (kind, record_id) in self.sent:
+            return str(record_id)
+        held = self._held(kind, record_id)
+        if held is not None and record_problem(held, local, kind) is None:
+            self.sent[(kind, record_id)] = local
+            return str(record_id)
+        return inline
+
+    def request(self, request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:
+        return {
+            "model": self._name("model_cards", request.model, _record_json(request.model)),
+            "task": self._name("tasks", request.task, _record_json(request.task)),
+            "profile": self._name("profiles", request.profile, _record_json(request.profile)),
+            "as_of": as_of.isoformat(),
+        }
+
+    def waiver(self, waiver: Waiver) -> str | dict[str, Any]:
+        without_owner = {k: v for k, v in _record_json(waiver).items() if k != "owner"}
+        return self._name("waivers", waiver, without_owner)
+
+
+def _restore_owners(answer: Any, waivers: Sequence[Waiver]) -> None:
+    """Put back the owners the server was asked to leave out (``waiver_owners: false``), by
+    waiver id, from the waivers govern sent; an unknown id keeps its null (then malformed)."""
+    owners = {w.id: w.owner for w in waivers}
+    results = answer.get("result") if isinstance(answer, dict) else None
+    for decision in results if isinstance(results, list) else []:
+        if not isinstance(decision, dict):
+            continue
+        shown = [u for u in decision.get("waivers") or [] if isinstance(u, dict)]
+        for option in decision.get("options") or []:
+            for finding in (option.get("findings") or []) if isinstance(option, dict) else []:
+                if isinstance(finding, dict) and isinstance(finding.get("waiver"), dict):
+                    shown.append(finding["waiver"])
+        for waiver in shown:
+            if waiver.get("owner") is None and waiver.get("id") in owners:
+                waiver["owner"] = owners[waiver["id"]]

@@ -5,6 +5,8 @@ keep while changing a rule (deny -> warn). So govern reads back what decides: ev
 ``govern`` package (``GET /v1/policies``) and ``data.govern.policy_set``, and compares them with
 what the local compiler gives for the local policy set: the same modules, byte for byte, and
 the same data, value for value (numbers by exact decimal value, never ``true`` for ``1``).
+Data is read back through the Compile API (``readback_query``), which OPA does not
+decision-log, so these checks add no events to a server's decision log.
 """
 
 from __future__ import annotations
@@ -118,3 +120,81 @@ def _same_scalar(a: Any, b: Any) -> bool:
 def _shown(value: Any) -> str:
     text = json.dumps(value, default=str, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---------------------------------------------------------------- reading data back, unlogged
+
+
+def readback_query(ref: str) -> dict[str, Any]:
+    """A Compile API request whose answer holds the value of ``data.<ref>``.
+
+    The Data API logs every read (``GET /v1/data/...``) as a decision, so checking the server's
+    data that way would put one extra event, holding the whole policy set or catalog, into the
+    decision log per check. Partial evaluation (``POST /v1/compile``) is not decision-logged
+    (open-policy-agent/opa#3822): with ``input.value`` unknown, OPA answers the query
+    ``input.value = data.<ref>`` with the residual ``input.value = <the value>``.
+    """
+    if not all(part.isidentifier() for part in ref.split(".")):  # pragma: no cover
+        raise ValueError(f"not a data reference: {ref!r}")
+    return {"query": f"input.value = data.{ref}", "unknowns": ["input.value"]}
+
+
+def readback_value(answer: Any, ref: str) -> tuple[bool, Any]:
+    """(defined, value) of ``data.<ref>`` from a ``readback_query`` answer (parsed exactly);
+    ValueError when the answer is not one residual equality with a plain value."""
+    result = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(result, dict):
+        raise TypeError(f"the answer for data.{ref} has no result")
+    queries = result.get("queries")
+    if queries is None:
+        return False, None  # no residual query: data.<ref> is undefined
+    if not (isinstance(queries, list) and len(queries) == 1 and isinstance(queries[0], list)
+            and len(queries[0]) == 1 and isinstance(queries[0][0], dict)):
+        raise ValueError(f"data.{ref} did not evaluate to one value")
+    terms = queries[0][0].get("terms")
+    if not (isinstance(terms, list) and len(terms) == 3):
+        raise ValueError(f"data.{ref} did not evaluate to one value")
+    operands = [t for t in terms[1:] if not _is_input_value(t)]
+    if len(operands) != 1 or terms[0] != _EQ:
+        raise ValueError(f"data.{ref} did not evaluate to one value")
+    return True, term_value(operands[0])
+
+
+_EQ = {"type": "ref", "value": [{"type": "var", "value": "eq"}]}
+
+
+def _is_input_value(term: Any) -> bool:
+    return bool(term == {"type": "ref", "value": [{"type": "var", "value": "input"},
+                                             {"type": "string", "value": "value"}]})
+
+
+def term_value(term: Any) -> Any:
+    """The JSON value of an OPA AST term (numbers stay exact); ValueError for anything else."""
+    kind = term.get("type") if isinstance(term, dict) else None
+    value = term.get("value") if isinstance(term, dict) else None
+    if kind == "null":
+        return None
+    if kind in ("boolean", "string", "number") and _scalar_fits(kind, value):
+        return value
+    if kind == "array" and isinstance(value, list):
+        return [term_value(item) for item in value]
+    if kind == "object" and isinstance(value, list):
+        pairs = [(term_value(pair[0]), term_value(pair[1])) for pair in value
+                 if isinstance(pair, list) and len(pair) == 2]
+        if len(pairs) != len(value) or not all(isinstance(k, str) for k, _ in pairs):
+            raise ValueError("an object term with a key that is not a string")
+        return dict(pairs)
+    raise ValueError(f"a {kind} term is not a plain value")
+
+
+def _scalar_fits(kind: str, value: Any) -> bool:
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+
+
+def record_problem(held: Any, local: Any, where: str) -> str | None:
+    """What differs between a record the server holds (parsed exactly) and the local one."""
+    return _difference(held, parse_answer(json.dumps(local).encode(), exact=True), where)

@@ -30,7 +30,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 MAX_ANSWER_BYTES = 64 * 2**20
-"""The largest OPA answer govern reads (64 MiB): a decision batch of 500 is far below it."""
+"""The largest OPA answer govern reads (64 MiB): a decision batch (BATCH_SIZE, 100) is far below it."""
 READ_CHUNK = 64 * 1024
 
 _DEADLINE: ContextVar[float | None] = ContextVar("govern_opa_deadline", default=None)

@@ -116,7 +116,7 @@ def _condition(condition: Any, tests: list[dict[str, Any]], indent: int) -> str:
     if name not in OPERATORS or not _SAFE_NAME.match(name):  # pragma: no cover
         raise ValueError(f"operator {name!r} has no Rego function")
     tests.append(_test_data(condition))
-    return f"conditions.test_{name}(ctx, tests[{len(tests) - 1}])"
+    return f"conditions.op_{name}(ctx, tests[{len(tests) - 1}])"
 
 
 def _rule_function(index: int, compiled: CompiledRule, tests: list[dict[str, Any]]) -> str:

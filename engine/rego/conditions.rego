@@ -44,44 +44,44 @@ kleene_not(x) := null if {
 
 # ---------------------------------------------------------------- the operators
 
-test_equals(ctx, t) := null if {
+op_equals(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) == operand(ctx, t)
 } else := false
 
-test_not_equals(ctx, t) := null if {
+op_not_equals(ctx, t) := null if {
 	unknown(ctx, t)
 } else := false if {
 	fact(ctx, t.fact) == operand(ctx, t)
 } else := true
 
-test_in(ctx, t) := null if {
+op_in(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) in operand(ctx, t)
 } else := false
 
-test_not_in(ctx, t) := null if {
+op_not_in(ctx, t) := null if {
 	unknown(ctx, t)
 } else := false if {
 	fact(ctx, t.fact) in operand(ctx, t)
 } else := true
 
-test_contains(ctx, t) := null if {
+op_contains(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	operand(ctx, t) in fact(ctx, t.fact)
 } else := false
 
-test_intersects(ctx, t) := null if {
+op_intersects(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	some item in fact(ctx, t.fact)
 	item in operand(ctx, t)
 } else := false
 
-test_subset_of(ctx, t) := null if {
+op_subset_of(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	allowed := operand(ctx, t)
@@ -90,51 +90,51 @@ test_subset_of(ctx, t) := null if {
 	}
 } else := false
 
-test_gt(ctx, t) := null if {
+op_gt(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) > operand(ctx, t)
 } else := false
 
-test_gte(ctx, t) := null if {
+op_gte(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) >= operand(ctx, t)
 } else := false
 
-test_lt(ctx, t) := null if {
+op_lt(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) < operand(ctx, t)
 } else := false
 
-test_lte(ctx, t) := null if {
+op_lte(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) <= operand(ctx, t)
 } else := false
 
 # Never unknown: the test is about knowing.
-test_exists(ctx, t) := (fact(ctx, t.fact) != null) == t.value
+op_exists(ctx, t) := (fact(ctx, t.fact) != null) == t.value
 
-test_empty(ctx, t) := null if {
+op_empty(ctx, t) := null if {
 	unknown(ctx, t)
 } else := (count(fact(ctx, t.fact)) == 0) == t.value
 
 # Dates are ISO strings with four-digit years, so their order is the strings' order.
-test_before(ctx, t) := null if {
+op_before(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) < operand(ctx, t)
 } else := false
 
-test_after(ctx, t) := null if {
+op_after(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	fact(ctx, t.fact) > operand(ctx, t)
 } else := false
 
-test_older_than_days(ctx, t) := null if {
+op_older_than_days(ctx, t) := null if {
 	unknown(ctx, t)
 } else if {
 	day_number(ctx.as_of) - day_number(fact(ctx, t.fact)) > t.value

@@ -2,33 +2,50 @@
 #
 # Entry points:
 #   data.govern.decision   one decision for input
-#                          {"model", "task", "profile", "as_of"[, "waivers"]}
+#                          {"model", "task", "profile", "as_of"[, "waivers"][, "waiver_owners"]}
 #   data.govern.decisions  one decision per item of input.requests (null where undefined)
 #
 # model, task and profile are ids looked up in data.govern.catalog, or inline records in
-# their JSON form; waivers default to data.govern.catalog.waivers. The compiled rules
-# (govern.rules) and their data (data.govern.policy_set) come from `govern bundle build`.
+# their JSON form; waivers (ids or records) default to data.govern.catalog.waivers. With
+# "waiver_owners": false the answer leaves waiver owners out (null), so personal data stays
+# out of decision logs; govern asks that way. The compiled rules (govern.rules) and their
+# data (data.govern.policy_set) come from `govern bundle build`.
 package govern
 
 import data.govern.conditions
 import data.govern.rules
 
-decision := decide(input, object.get(input, "waivers", catalog_waivers))
+decision := decide(input, resolve_waivers(object.get(input, "waivers", catalog_waivers)))
 
-decisions := [decide_or_null(request, object.get(request, "waivers", shared_waivers)) |
+decisions := [decide_or_null(request) |
 	some request in input.requests
 ]
 
+request_waivers(request) := resolve_waivers(request.waivers)
+
+request_waivers(request) := shared_waivers if not "waivers" in object.keys(request)
+
 # Waivers given once for every request of a batch.
-shared_waivers := object.get(input, "waivers", catalog_waivers)
+shared_waivers := resolve_waivers(object.get(input, "waivers", catalog_waivers))
 
 default catalog_waivers := []
 
 catalog_waivers := [waiver | some waiver in data.govern.catalog.waivers]
 
-decide_or_null(request, waivers) := decide(request, waivers)
+# Every waiver as a record; undefined when an id is not in the catalog (never a silent drop).
+resolve_waivers(waivers) := resolved if {
+	resolved := [record("waivers", waiver) | some waiver in waivers]
+	count(resolved) == count(waivers)
+}
 
-decide_or_null(request, waivers) := null if not decide(request, waivers)
+# A waiver's owner as the answer shows it: null when the input asked for no owners.
+shown_owner(waiver) := waiver.owner if {
+	object.get(input, "waiver_owners", true) != false
+} else := null
+
+decide_or_null(request) := decide(request, request_waivers(request))
+
+decide_or_null(request) := null if not decide(request, request_waivers(request))
 
 # ---------------------------------------------------------------- one decision
 
@@ -214,7 +231,7 @@ unknown_prefix(effect) := "insufficient evidence" if effect != "warn"
 # A deny finding carries the first live matching waiver (by id), if any.
 waive(finding, model, task, option, as_of, waivers) := object.union(finding, {"waiver": {
 	"id": live.id,
-	"owner": live.owner,
+	"owner": shown_owner(live),
 	"reason": live.reason,
 	"reference": live.reference,
 	"expires": live.expires,
@@ -246,7 +263,7 @@ waiver_uses(decided, model, task, as_of, waivers) := [use |
 	use := {
 		"id": waiver.id,
 		"rule": waiver.rule,
-		"owner": waiver.owner,
+		"owner": shown_owner(waiver),
 		"reason": waiver.reason,
 		"reference": waiver.reference,
 		"expires": waiver.expires,

@@ -62,7 +62,7 @@ GENERATED_LINE = re.compile(
     r"|outcomes\(ctx\) := \[|\t*\]\)?,?|\trule_\d{4}\(ctx\),|# [a-z0-9][a-z0-9._-]{0,79}"
     r"|rule_\d{4}\(_\) := true"
     r"|(rule_\d{4}\(ctx\) := |\t+)(conditions\.kleene_not\()*"
-    r"(conditions\.kleene_(all|any)\(\[|conditions\.test_[a-z_]+\(ctx, tests\[\d+\]\)\)*,?)"
+    r"(conditions\.kleene_(all|any)\(\[|conditions\.op_[a-z_]+\(ctx, tests\[\d+\]\)\)*,?)"
 )
 
 
@@ -136,11 +136,12 @@ def test_bundle_bytes_are_deterministic_and_standard(catalog: Catalog, run_line:
         members = tar.getmembers()
         assert [m.name for m in members] == sorted(m.name for m in members)
         assert {m.name for m in members} == {".manifest", "data.json", "govern/conditions.rego",
-                                            "govern/govern.rego", "govern/rules.rego"}
+                                            "govern/govern.rego", "govern/rules.rego",
+                                            "govern_test/decision_test.rego"}
         assert all(m.mtime == 0 and m.uid == 0 and m.gid == 0 for m in members)
         manifest = json.load(tar.extractfile(".manifest"))  # type: ignore[arg-type]
     assert manifest["revision"] == catalog.policy_set.digest
-    assert manifest["roots"] == ["govern"]
+    assert manifest["roots"] == ["govern", "govern_test"]
 
 
 def test_export_rego_writes_the_bundle_files(run_line: RunLine, tmp_path: Path) -> None:
@@ -149,8 +150,8 @@ def test_export_rego_writes_the_bundle_files(run_line: RunLine, tmp_path: Path) 
     written = sorted(p.relative_to(tmp_path / "out").as_posix()
                      for p in (tmp_path / "out").rglob("*") if p.is_file())
     assert written == [".manifest", "data.json", "govern/conditions.rego", "govern/govern.rego",
-                       "govern/rules.rego"]
-    assert len(result.stdout.splitlines()) == 5
+                       "govern/rules.rego", "govern_test/decision_test.rego"]
+    assert len(result.stdout.splitlines()) == 6
 
 
 def test_empty_policy_set_compiles(opa_bin: Path, tmp_path: Path) -> None:
