@@ -16,12 +16,17 @@ from tests.support import REPO
 
 
 @pytest.fixture(scope="session")
-def language_server() -> Iterator[LanguageServer]:
+def server_command() -> list[str]:
     try:
-        command = ensure_server()
+        return ensure_server()
     except ServerUnavailable as e:
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true and no yaml-language-server: {e}", pytrace=False)
         pytest.skip(str(e))
-    with LanguageServer(command, REPO) as server:
+
+
+@pytest.fixture(scope="session")
+def language_server(server_command: list[str]) -> Iterator[LanguageServer]:
+    """One server for the session, its workspace the repository."""
+    with LanguageServer(server_command, REPO) as server:
         yield server

@@ -97,6 +97,8 @@ class LanguageServer:
         self.diagnostics: dict[str, list[list[dict[str, Any]]]] = {}
         """Every publishDiagnostics by document URI, in the order received."""
         self._process: subprocess.Popen[bytes] | None = None
+        self.settings: dict[str, Any] = SETTINGS
+        """What the client answers when the server asks for its configuration."""
 
     def __enter__(self) -> Self:
         self._process = subprocess.Popen(self.command, stdin=subprocess.PIPE,
@@ -108,8 +110,13 @@ class LanguageServer:
                              "textDocument": {"completion": {"completionItem": {}},
                                               "publishDiagnostics": {}}}})
         self.notify("initialized", {})
-        self.notify("workspace/didChangeConfiguration", {"settings": SETTINGS})
+        self.configure(SETTINGS)
         return self
+
+    def configure(self, settings: dict[str, Any]) -> None:
+        """Change the editor's settings, as a user editing settings.json does."""
+        self.settings = settings
+        self.notify("workspace/didChangeConfiguration", {"settings": settings})
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
@@ -145,7 +152,8 @@ class LanguageServer:
         """Reply to a request from the server: its settings when asked, else null."""
         result: Any = None
         if message["method"] == "workspace/configuration":
-            result = [SETTINGS.get(item.get("section", "")) for item in message["params"]["items"]]
+            result = [self.settings.get(item.get("section", ""))
+                      for item in message["params"]["items"]]
         self._send({"id": message["id"], "result": result})
 
     def _pump(self, done: Callable[[dict[str, Any]], bool], deadline: float) -> dict[str, Any]:

@@ -7,12 +7,13 @@ so a diagnostic about an unknown key proves the modeline resolved to govern's sc
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from govern.team_catalog import MODELINE_PREFIX, STARTER_FOLDERS
-from tests.editors.language_server import LanguageServer
+from tests.editors.language_server import SETTINGS, LanguageServer
 from tests.support import REPO, line_of, run_govern
 
 BUNDLED = sorted(p.relative_to(REPO).as_posix() for folder in STARTER_FOLDERS
@@ -84,3 +85,23 @@ def test_records_copied_by_init_resolve_their_schemas(language_server: LanguageS
     text = policy.read_text(encoding="utf-8").replace("    severity:", "    severty:", 1)
     assert any("severty" in str(d["message"])
                for d in _diagnostics_with(language_server, policy, text))
+
+
+def test_the_documented_vs_code_setting_maps_files_without_a_modeline(
+        server_command: list[str], tmp_path: Path) -> None:
+    # The `yaml.schemas` block of docs/writing-policies.md, as a user pastes it into
+    # .vscode/settings.json of a workspace holding my-catalog/.
+    guide = (REPO / "docs" / "writing-policies.md").read_text(encoding="utf-8")
+    block = guide.split('```json\n{\n  "yaml.schemas"', 1)[1].split("```", 1)[0]
+    documented = json.loads('{"yaml.schemas"' + block)["yaml.schemas"]
+    assert run_govern(["init", str(tmp_path / "my-catalog")]).exit_code == 0
+    policy = tmp_path / "my-catalog" / "policies" / "licence.yaml"
+    without_modeline = policy.read_text(encoding="utf-8").split("\n", 1)[1]
+    assert MODELINE_PREFIX not in without_modeline
+    typo = without_modeline.replace("    effect:", "    efect:", 1)
+    with LanguageServer(server_command, tmp_path) as server:
+        assert _diagnostics_with(server, policy, typo) == []  # no schema yet: nothing to say
+        server.configure({"yaml": {**SETTINGS["yaml"], "schemas": documented}})
+        found = _diagnostics_with(server, policy, typo)
+        assert any("efect" in str(d["message"]) for d in found), found
+        assert _diagnostics_with(server, policy, without_modeline) == []
