@@ -12,8 +12,9 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from click.shell_completion import CompletionItem
@@ -32,6 +33,9 @@ from govern.loading.catalog import (
     catalog_roots,
     load_catalog,
 )
+
+if TYPE_CHECKING:
+    from govern.check.report import CheckReport
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -196,10 +200,10 @@ def main() -> None:
               shell_complete=_complete_ids("model_cards"))
 @click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
               shell_complete=_complete_ids("tasks"))
-@click.option("--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
+@click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
               help="Organisation profile id.", shell_complete=_complete_ids("profiles"))
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
-@click.option("--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
+@click.option("-f", "--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
               default="text", show_default=True)
 @color_option
 @engine_options
@@ -244,7 +248,12 @@ def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{len(problems)} problem(s) in {checked} file(s)", err=True)
+        # The files with problems, then the files read: "in 14 file(s)" read as if all 14 were
+        # bad. Not "2 of 14": a refused path (a misnamed folder, a .YAML) is a file with a
+        # problem that was never read, so it is not among those checked.
+        bad = len({problem.file for problem in problems})
+        click.echo(f"{len(problems)} problem(s) in {bad} file(s); {checked} file(s) checked",
+                   err=True)
         sys.exit(EXIT_INPUT)
     click.echo(f"ok: {checked} file(s) valid")
 
@@ -264,8 +273,8 @@ def list_records(what: str, format_name: str, catalogs: tuple[Path, ...]) -> Non
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Decision date of cases whose file gives none (default: today).")
-@click.option("--format", "format_name", type=click.Choice(list(TEST_FORMATS)), default="text",
-              show_default=True)
+@click.option("-f", "--format", "format_name", type=click.Choice(list(TEST_FORMATS)),
+              default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
 @click.option("--require-coverage", is_flag=True,
               help="Fail (exit 1) if any rule fired in no case.")
@@ -367,38 +376,127 @@ def init(directory: Path, force: bool) -> None:
 
 _FAIL_ON_HELP = "; ".join(f"{level}: {meaning}" for level, meaning in FAIL_ON_LEVELS.items())
 
+REPORT_FORMATS = [*CHECK_FORMATS, "cyclonedx"]
+"""What ``govern check`` can write: the report formats, and the CycloneDX ML-BOM (which also
+needs the model cards, so it is rendered here rather than from the report alone)."""
+
+
+def parse_reports(ctx: click.Context, param: click.Parameter,
+                  values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """``--report FORMAT=PATH`` values, checked before anything runs."""
+    reports = []
+    for value in values:
+        fmt, sep, path = value.partition("=")
+        if not sep or not path:
+            raise click.BadParameter(f"{value!r} is not FORMAT=PATH", ctx, param)
+        if fmt not in REPORT_FORMATS:
+            raise click.BadParameter(f"unknown format {fmt!r}; choose from "
+                                     f"{', '.join(REPORT_FORMATS)}", ctx, param)
+        reports.append((fmt, Path(path)))
+    return reports
+
+
+def render_check(fmt: str, report: CheckReport, catalog: Catalog) -> str:
+    if fmt == "cyclonedx":
+        from govern.formats.cyclonedx import render_check_cyclonedx
+
+        return render_check_cyclonedx(report, catalog.models)
+    return CHECK_FORMATS[fmt](report)
+
+
+def check_options(func: Any) -> Any:
+    """The flags of ``govern check`` beyond the engine's, in the order --help shows them."""
+    for option in reversed([
+        click.option("-m", "--manifest", "manifest_path", default=MANIFEST_FILE,
+                     show_default=True, metavar="FILE",
+                     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+                     help="The usage manifest: which models the project uses, for what, and "
+                          "how ('-': read it from standard input)."),
+        click.option("-p", "--profile", "profile_id", metavar="ID",
+                     shell_complete=_complete_ids("profiles"),
+                     help="Organisation profile id (default: the manifest's, else "
+                          f"{DEFAULT_PROFILE})."),
+        click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                     help="Decision date (default: today)."),
+        click.option("-f", "--format", "format_name", type=click.Choice(REPORT_FORMATS),
+                     default="text", show_default=True,
+                     help="The report on stdout (or --output)."),
+        click.option("-o", "--output", "output_path", metavar="FILE",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the --format report to FILE instead of stdout (written once "
+                          "the check ran)."),
+        click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
+                     callback=parse_reports,
+                     help="Also write the same run as FORMAT to PATH (repeatable), e.g. "
+                          "--report sarif=govern.sarif --report junit=govern.xml."),
+        click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON_LEVELS)),
+                     default="deny", show_default=True,
+                     help=f"When a pair fails. {_FAIL_ON_HELP}."),
+        click.option("--soft-fail", is_flag=True,
+                     help="Report failing pairs but exit 0 (invalid input still exits 2, an "
+                          "engine failure 3)."),
+        click.option("--baseline", "baseline_path", metavar="FILE",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Fail only on findings not in FILE (from --write-baseline); report "
+                          "baseline entries that match nothing any more."),
+        click.option("--write-baseline", "write_baseline_path", metavar="FILE",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Record today's failing findings in FILE (and exit 0 if that "
+                          "succeeds)."),
+    ]):
+        func = option(func)
+    return func
+
+
+@dataclass(frozen=True)
+class CheckOutputs:
+    """Where a check's results go: stdout or --output, every --report, the baselines."""
+
+    format_name: str
+    output_path: Path | None
+    reports: list[tuple[str, Path]]
+    baseline_path: Path | None
+    write_baseline_path: Path | None
+
+
+def _written(outputs: CheckOutputs, report: CheckReport, catalog: Catalog) -> list[tuple[Path,
+                                                                                         str]]:
+    """Every file's content, rendered in full before the first file is opened."""
+    files = [(path, render_check(fmt, report, catalog)) for fmt, path in outputs.reports]
+    if outputs.output_path is not None:
+        files.append((outputs.output_path, render_check(outputs.format_name, report, catalog)))
+    return files
+
+
+def check_exit(report: CheckReport, soft_fail: bool, wrote_baseline: bool) -> int:
+    if soft_fail or wrote_baseline:
+        return EXIT_OK
+    return report.exit_code
+
 
 @main.command()
-@click.option("--manifest", "manifest_path", default=MANIFEST_FILE, show_default=True,
-              metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
-              help="The usage manifest: which models the project uses, for what, and how.")
-@click.option("--profile", "profile_id", metavar="ID", shell_complete=_complete_ids("profiles"),
-              help="Organisation profile id (default: the manifest's, else "
-                   f"{DEFAULT_PROFILE}).")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
-@click.option("--format", "format_name", type=click.Choice(list(CHECK_FORMATS)),
-              default="text", show_default=True)
-@click.option("--fail-on", "fail_on", type=click.Choice(list(FAIL_ON_LEVELS)), default="deny",
-              show_default=True, help=f"When a pair fails. {_FAIL_ON_HELP}.")
-@click.option("--output", "output_path", metavar="FILE",
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE instead of stdout (written once the check ran).")
+@check_options
 @engine_options
 @catalog_option
 @record_option
 def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format_name: str,
-          fail_on: FailOn, output_path: Path | None, engine_name: str, opa_url: str | None,
-          opa_mode: OpaMode, catalogs: tuple[Path, ...], record_path: Path | None) -> None:
+          output_path: Path | None, reports: list[tuple[str, Path]], fail_on: FailOn,
+          soft_fail: bool, baseline_path: Path | None, write_baseline_path: Path | None,
+          engine_name: str, opa_url: str | None, opa_mode: OpaMode,
+          catalogs: tuple[Path, ...], record_path: Path | None) -> None:
     """Check a project's usage manifest (govern.yaml) against the policies, for CI.
 
     Exit 0 when every (entry, task) pair passes, 1 when any fails, 2 on invalid input,
-    3 when the engine cannot decide.
+    3 when the engine cannot decide. One run can write several reports: --format (stdout or
+    --output) and each --report FORMAT=PATH.
     """
-    from govern.check.manifest_file import read_manifest, resolve_uses
+    from govern.check.manifest_file import STDIN, read_manifest, resolve_uses
     from govern.check.report import WaiverSource, build_report
+    from govern.check.source_root import uri_from_root
 
     date = parse_as_of(as_of)
-    manifest = read_manifest(manifest_path)
+    from_stdin = manifest_path == STDIN
+    manifest = read_manifest(manifest_path, sys.stdin.read() if from_stdin else None)
     catalog = open_catalog(manifest.catalog_dirs + catalogs)
     profile, items = resolve_uses(manifest, catalog, profile_id)
     requests = [DecisionRequest(item.model, item.task, profile) for item in items]
@@ -406,22 +504,55 @@ def check(manifest_path: Path, profile_id: str | None, as_of: str | None, format
         requests, catalog.policy_set, date, list(catalog.waivers.values()))
     waivers = [WaiverSource(w.record, w.file)
                for w in catalog.records["waivers"].values()]
-    report = build_report(manifest=manifest.shown_as, items=items, decisions=decisions,
+    report = build_report(manifest=manifest.shown_as,
+                          manifest_uri=manifest.shown_as if from_stdin
+                          else uri_from_root(manifest_path),
+                          home_url=os.environ.get("GOVERN_HOME_URL") or None,
+                          items=items, decisions=decisions,
                           policies=catalog.policy_set, policy_records=catalog.policies,
                           waivers=waivers, profile=profile.id, as_of=date,
                           fail_on=fail_on)
-    rendered = CHECK_FORMATS[format_name](report)
+    outputs = CheckOutputs(format_name, output_path, reports, baseline_path,
+                           write_baseline_path)
+    report = finish_check(report, outputs)
     if record_path is not None:
         from govern.decision_records import append_decision_records
 
         append_decision_records(record_path, decisions, catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)
-    if output_path is not None:
-        with writing(output_path, "--output"):
-            output_path.write_text(rendered, encoding="utf-8")
-    else:
-        click.echo(rendered, nl=False)
-    sys.exit(report.exit_code)
+    files = _written(outputs, report, catalog)
+    if output_path is None:
+        click.echo(render_check(format_name, report, catalog), nl=False)
+    for path, content in files:
+        flag = "--output" if path == output_path else "--report"
+        with writing(path, flag):
+            path.write_text(content, encoding="utf-8")
+    sys.exit(check_exit(report, soft_fail, write_baseline_path is not None))
+
+
+def finish_check(report: CheckReport, outputs: CheckOutputs) -> CheckReport:
+    """Apply --baseline, then write --write-baseline (of the findings before any baseline)."""
+    from govern.check.baseline import (
+        apply_baseline,
+        baseline_text,
+        failing_findings,
+        read_baseline,
+    )
+    from govern.loading.yaml_source import display_path
+
+    if outputs.write_baseline_path is not None:
+        path = outputs.write_baseline_path
+        text = baseline_text(report)
+        with writing(path, "--write-baseline"):
+            path.write_text(text, encoding="utf-8")
+        count = len(set(failing_findings(report)))
+        click.echo(f"wrote {display_path(path)}: {count} finding(s)", err=True)
+    if outputs.baseline_path is not None:
+        baseline = read_baseline(outputs.baseline_path, display_path(outputs.baseline_path))
+        report = apply_baseline(report, baseline)
+        for stale in report.baseline_stale:
+            click.echo(f"warning: stale baseline entry (no such finding): {stale}", err=True)
+    return report
 
 
 @main.group()

@@ -153,3 +153,40 @@ def waiver_record(waiver_id: str, rule_id: str, expires: dt.date,
     return Waiver.model_validate({
         "id": waiver_id, "rule": rule_id, "scope": scope, "owner": "security@example.com",
         "reason": "built in a test", "reference": "TEST-1", "expires": expires.isoformat()})
+
+
+# ---------------------------------------------------------------- real tools from npm
+
+SARIF_MULTITOOL_VERSION = "5.7.0"
+"""The pinned ``@microsoft/sarif-multitool`` the SARIF tests validate with."""
+NPM_CACHE = Path.home() / ".cache" / "govern" / "npm"
+
+
+class ToolMissing(Exception):
+    """A real tool a test needs cannot be installed here; the message says how to get it."""
+
+
+def sarif_multitool() -> Path:
+    """The SARIF multitool's own executable, installed from npm into ~/.cache/govern/npm once
+    (a folder per version) and reused. The npm wrapper runs through a shell that splits
+    arguments, so the tests call the platform binary it wraps."""
+    import shutil
+    import subprocess
+    import sys
+
+    prefix = NPM_CACHE / f"sarif-multitool-{SARIF_MULTITOOL_VERSION}"
+    binary = prefix / "node_modules" / "@microsoft" / f"sarif-multitool-{sys.platform}" / \
+        "Sarif.Multitool"
+    if binary.is_file():
+        return binary
+    npm = shutil.which("npm")
+    if npm is None:
+        raise ToolMissing("npm is not installed: install Node.js and npm to validate SARIF with "
+                          "@microsoft/sarif-multitool")
+    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix),
+                           f"@microsoft/sarif-multitool@{SARIF_MULTITOOL_VERSION}"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    if done.returncode != 0 or not binary.is_file():
+        raise ToolMissing(f"npm install @microsoft/sarif-multitool@{SARIF_MULTITOOL_VERSION} "
+                          f"failed: {done.stderr.strip()[-500:]}")
+    return binary

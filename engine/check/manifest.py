@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from govern.fieldtypes import NO_NULL_IN_SCHEMA, AbsentMeans, NonEmptyStr, RecordId
 from govern.records import Deployment, Record
@@ -34,6 +34,16 @@ class ManifestUse(Record):
     """A label for reports, e.g. the component that uses the model."""
     description: str | None = None
     """Free text for readers of the manifest."""
+
+    @field_validator("tasks")
+    @classmethod
+    def _tasks_once(cls, tasks: list[str]) -> list[str]:
+        # Each (entry, task) pair is one test, one alert, one baseline key: a repeat would be
+        # two of them with one identity.
+        repeated = sorted({t for t in tasks if tasks.count(t) > 1})
+        if repeated:
+            raise ValueError(f"task listed more than once: {', '.join(repeated)}")
+        return tasks
 
     @model_validator(mode="after")
     def _provider_only_for_api(self) -> ManifestUse:

@@ -23,6 +23,7 @@ from govern.loading.yaml_source import (
     YamlPath,
     display_path,
     format_path,
+    parse_yaml,
     read_yaml_file,
 )
 from govern.records import ModelCard, Profile, Task
@@ -49,8 +50,20 @@ class ManifestFile:
         return tuple(self.path.parent / directory for directory in self.manifest.catalog)
 
 
-def read_manifest(path: Path) -> ManifestFile:
-    """Parse and validate a manifest file; raise ``InputError`` with every problem, located."""
+STDIN = Path("-")
+"""``--manifest -``: the manifest comes from standard input; its catalogs are relative to the
+working directory."""
+STDIN_NAME = "<stdin>"
+
+
+def read_manifest(path: Path, stdin_text: str | None = None) -> ManifestFile:
+    """Parse and validate a manifest file (or, for ``-``, ``stdin_text``); raise ``InputError``
+    with every problem, located."""
+    if path == STDIN:
+        manifest, problems = check_manifest(parse_yaml(stdin_text or "", STDIN_NAME), path)
+        if manifest is None:
+            raise InputError(problems)
+        return manifest
     shown = display_path(path)
     if not path.is_file():
         raise InputError(Problem(shown, None, None, "-",

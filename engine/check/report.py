@@ -52,6 +52,10 @@ class EntryResult(_Out):
     """Line of the entry in the manifest, where annotations and SARIF results point."""
     column: int
     name: str | None
+    entry: str
+    """The entry's stable identity in reports (test names, SARIF fingerprints, baselines): its
+    ``name``, or for an unnamed entry its model and intended deployment; the n-th (n > 1) entry
+    sharing one gets ``#n``. Adding, removing or moving other entries leaves it unchanged."""
     model: str
     task: str
     deployment: Deployment
@@ -78,6 +82,8 @@ class EntryResult(_Out):
     """Deny findings set aside by a live waiver (each carries its waiver)."""
     alternatives: list[str]
     """The model's other allowed options for this task, e.g. ['self-host']."""
+    baselined: list[str] = []
+    """Rules this pair fails on that ``--baseline`` accepts (the pair passes when all are)."""
     decision: Decision
 
     @property
@@ -89,6 +95,16 @@ class EntryResult(_Out):
     def label(self) -> str:
         """``model / task / deployment``, as test names and titles show the pair."""
         return f"{self.model} / {self.task} / {self.intended}"
+
+    @property
+    def title(self) -> str:
+        """``entry: model / task / deployment``: unique within a report, as test names show
+        pairs (a manifest may not list one task twice in an entry)."""
+        return f"{self.entry}: {self.label}"
+
+    def failing(self, finding: Finding, fail_on: FailOn) -> bool:
+        """Whether this finding on the intended option is one the pair fails on."""
+        return self.status == "fail" and finding_fails(finding.effect, finding.severity, fail_on)
 
 
 class RuleInfo(_Out):
@@ -125,6 +141,8 @@ class Summary(_Out):
     waivers_applied: int
     waivers_expired: int
     waivers_unused: int
+    baselined: int = 0
+    """Pairs that pass only because ``--baseline`` accepts their failing findings."""
 
 
 class CheckReport(_Out):
@@ -134,6 +152,12 @@ class CheckReport(_Out):
     version: str
     manifest: str
     """The manifest's path as reports show it (relative to the working directory)."""
+    manifest_uri: str
+    """The manifest's path relative to the repository root (``git rev-parse --show-toplevel``,
+    else the manifest's directory), '/'-separated: SARIF's ``%SRCROOT%``-based location."""
+    home_url: str | None
+    """Where govern's documentation lives for the reader (``GOVERN_HOME_URL``; the action sets
+    its own repository): SARIF's ``informationUri`` and rules' ``helpUri``. None: not known."""
     as_of: dt.date
     profile: str
     policy_set_digest: str
@@ -143,6 +167,8 @@ class CheckReport(_Out):
     waivers: list[WaiverReport]
     rules: list[RuleInfo]
     """Metadata of every rule an entry's findings name, in rule-id order."""
+    baseline_stale: list[str] = []
+    """``--baseline`` entries that match no finding any more: fixed or removed uses."""
 
     @property
     def exit_code(self) -> int:
@@ -188,6 +214,17 @@ def _most_severe(findings: list[Finding]) -> Finding | None:
     return ranked[0] if ranked else None
 
 
+def finding_fails(effect: Effect, severity: Severity, fail_on: FailOn) -> bool:
+    """Whether a standing finding of this effect and severity fails a pair at ``fail_on``."""
+    if effect == "warn":
+        return fail_on == "warn"
+    if effect != "deny":
+        return False
+    if fail_on in ("deny", "warn"):
+        return True
+    return SEVERITIES.index(severity) >= SEVERITIES.index(fail_on)
+
+
 def _fails(verdict: str, denials: list[Finding], warnings: list[Finding],
            fail_on: FailOn) -> bool:
     if verdict == "unavailable":
@@ -213,7 +250,8 @@ def _summary_line(item: CheckItem, option: OptionDecision | None, alternatives: 
     return line
 
 
-def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryResult:
+def check_item(item: CheckItem, decision: Decision, fail_on: FailOn,
+               entry: str | None = None) -> EntryResult:
     """Judge one (entry, task) pair from its decision."""
     index = _intended(decision, item)
     option = decision.options[index] if index is not None else None
@@ -233,6 +271,7 @@ def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryRes
         reasons += [f"{f.rule} (warn, {f.severity}): {f.message}" for f in warnings]
     return EntryResult(
         index=item.index, line=item.line, column=item.column, name=item.use.name,
+        entry=entry or entry_base(item),
         model=item.model.id, task=item.task.id, deployment=item.use.deployment,
         provider=item.use.provider, option=option.label if option else None,
         option_index=index,
@@ -243,7 +282,57 @@ def check_item(item: CheckItem, decision: Decision, fail_on: FailOn) -> EntryRes
         alternatives=alternatives, decision=decision)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One rule standing against a pair's intended option: what SARIF reports as one result and
+    a baseline records as one finding."""
+
+    rule: str
+    message: str
+    failing: bool
+    """Whether the pair fails on it (else ``--fail-on`` tolerates it)."""
+
+
+def standing(entry: EntryResult, fail_on: FailOn) -> list[Standing]:
+    """Each standing denial of the intended option (one per rule), its unavailability, or the
+    warnings a pair fails on under ``--fail-on warn``."""
+    if entry.verdict == "unavailable":
+        return [Standing(UNAVAILABLE_RULE, entry.reasons[0], True)]
+    findings = list(entry.denials)
+    if entry.status == "fail" and entry.verdict == "allowed":
+        findings += entry.warnings
+    found: dict[str, Standing] = {}
+    for f in findings:
+        found.setdefault(f.rule, Standing(f.rule, f"{f.rule} ({f.severity}): {f.message}",
+                                          entry.failing(f, fail_on)))
+    return list(found.values())
+
+
 # ---------------------------------------------------------------- the run
+
+
+def entry_base(item: CheckItem) -> str:
+    """An entry's identity before duplicates are told apart: its name, else what it uses."""
+    use = item.use
+    return use.name or f"{use.model} {deployment_label(use.deployment, use.provider)}"
+
+
+def entry_keys(items: Sequence[CheckItem]) -> dict[int, str]:
+    """Entry index -> its stable identity (``EntryResult.entry``).
+
+    Not the index: an entry added above another would change the other's fingerprint, and code
+    scanning would close its alert and open a new one. The ``#n`` suffix counts only entries
+    with the same base, so only editing one of those can shift it.
+    """
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for item in items:
+        if item.index in keys:
+            continue
+        base = entry_base(item)
+        seen[base] = seen.get(base, 0) + 1
+        keys[item.index] = base if seen[base] == 1 else f"{base} #{seen[base]}"
+    return keys
 
 
 @dataclass(frozen=True)
@@ -303,13 +392,14 @@ def _rule_infos(entries: list[EntryResult], policies: PolicySet,
     return sorted(infos, key=lambda r: r.id)
 
 
-def build_report(*, manifest: str, items: Sequence[CheckItem], decisions: Sequence[Decision],
+def build_report(*, manifest: str, manifest_uri: str, home_url: str | None = None, items: Sequence[CheckItem], decisions: Sequence[Decision],
                  policies: PolicySet, policy_records: dict[str, Policy],
                  waivers: Sequence[WaiverSource], profile: str, as_of: dt.date,
                  fail_on: FailOn) -> CheckReport:
     """The report of a whole run; ``decisions[i]`` is the decision for ``items[i]``."""
-    entries = [check_item(item, decision, fail_on) for item, decision in zip(items, decisions,
-                                                                              strict=True)]
+    keys = entry_keys(items)
+    entries = [check_item(item, decision, fail_on, keys[item.index])
+               for item, decision in zip(items, decisions, strict=True)]
     waiver_reports = _waiver_reports(entries, waivers, as_of)
     failed = sum(e.status == "fail" for e in entries)
     summary = Summary(
@@ -320,6 +410,7 @@ def build_report(*, manifest: str, items: Sequence[CheckItem], decisions: Sequen
         waivers_expired=sum(w.status == "expired" for w in waiver_reports),
         waivers_unused=sum(w.status == "unused" for w in waiver_reports))
     return CheckReport(
-        tool="govern", version=__version__, manifest=manifest, as_of=as_of, profile=profile,
+        tool="govern", version=__version__, manifest=manifest, manifest_uri=manifest_uri,
+        home_url=home_url, as_of=as_of, profile=profile,
         policy_set_digest=policies.digest, fail_on=fail_on, summary=summary, entries=entries,
         waivers=waiver_reports, rules=_rule_infos(entries, policies, policy_records))

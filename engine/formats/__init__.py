@@ -111,7 +111,14 @@ def _test_json(run: TestRun, verbose: bool) -> str:
     return render_test_json(run, verbose)
 
 
+def _test_junit(run: TestRun, verbose: bool) -> str:
+    from govern.formats.policy_tests import render_test_junit
+
+    return render_test_junit(run, verbose)
+
+
 TEST_FORMATS: dict[str, TestRenderer] = {
     "text": _test_text,
     "json": _test_json,
+    "junit": _test_junit,
 }

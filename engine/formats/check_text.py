@@ -17,6 +17,7 @@ def _entry_lines(entry: EntryResult, manifest: str) -> list[str]:
     lines += [f"      waived {f.rule} by {f.waiver.id} ({f.waiver.owner}, until "
               f"{f.waiver.expires}, {f.waiver.reference}): {f.waiver.reason}"
               for f in entry.waived if f.waiver]
+    lines += [f"      baselined {rule}: in the baseline, not failing" for rule in entry.baselined]
     return lines
 
 
@@ -32,9 +33,13 @@ def render_check_text(report: CheckReport) -> str:
         lines += _entry_lines(entry, report.manifest)
     if report.waivers:
         lines += ["", "waivers:", *(_waiver_line(w) for w in report.waivers)]
+    if report.baseline_stale:
+        lines += ["", "stale baseline entries (no such finding any more; remove them):",
+                  *(f"  {stale}" for stale in report.baseline_stale)]
     s = report.summary
+    baselined = f", {s.baselined} baselined" if s.baselined else ""
     lines += ["", (f"{s.checks} checked: {s.passed} passed ({s.waived} waived), "
-                   f"{s.failed} failed; waivers {s.waivers_applied} applied, "
+                   f"{s.failed} failed{baselined}; waivers {s.waivers_applied} applied, "
                    f"{s.waivers_expired} expired, {s.waivers_unused} unused"),
               f"policy set {report.policy_set_digest}"]
     return "\n".join(lines) + "\n"

@@ -1,5 +1,7 @@
 """JUnit XML: one testcase per (manifest entry, task), so CI systems that show test results
-(GitLab, Jenkins, Azure) show each intended model use as a passing or failing test.
+(GitLab, Jenkins, Azure) show each intended model use as a passing or failing test. A test is
+named by the entry's stable identity and the pair (``review-bot: glm-5.2 / refactoring / api via
+Z.ai``), so two entries never share a name and test history follows an entry when lines move.
 
 Failures carry the reasons and findings as text; obligations, warnings and waivers go to the
 testcase's ``system-out``. Built with ElementTree, so escaping is the library's job.
@@ -21,7 +23,7 @@ def _details(entry: EntryResult) -> list[str]:
 
 
 def _testcase(entry: EntryResult, manifest: str) -> ET.Element:
-    case = ET.Element("testcase", {"classname": manifest, "name": entry.label,
+    case = ET.Element("testcase", {"classname": manifest, "name": entry.title,
                                    "file": manifest, "line": str(entry.line), "time": "0"})
     if entry.status == "fail":
         failure = ET.SubElement(case, "failure", {"message": entry.reasons[0],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from typing import Any
 
 from govern.policy_tests.runner import TestRun
@@ -58,3 +59,30 @@ def run_document(run: TestRun) -> dict[str, Any]:
 def render_test_json(run: TestRun, verbose: bool = False) -> str:
     return json.dumps(run_document(run), indent=2, ensure_ascii=False) + "\n"
 
+
+def render_test_junit(run: TestRun, verbose: bool = False) -> str:
+    """JUnit XML: a testsuite per test file, a testcase per case (named by the case, its class
+    the file), failures with every difference; the rule coverage in ``system-out``."""
+    counts = {"tests": str(len(run.results)), "failures": str(run.failed), "errors": "0",
+              "skipped": "0", "time": "0"}
+    suites = ET.Element("testsuites", {"name": "govern test", **counts})
+    for file in dict.fromkeys(r.file for r in run.results):
+        results = [r for r in run.results if r.file == file]
+        suite = ET.SubElement(suites, "testsuite", {
+            "name": file, "tests": str(len(results)),
+            "failures": str(sum(not r.passed for r in results)), "errors": "0", "skipped": "0",
+            "time": "0"})
+        for result in results:
+            where = {"line": str(result.line)} if result.line is not None else {}
+            case = ET.SubElement(suite, "testcase", {
+                "classname": file, "name": result.name, "file": file, **where, "time": "0"})
+            if not result.passed:
+                failure = ET.SubElement(case, "failure", {
+                    "message": result.failures[0] if result.failures else "failed",
+                    "type": "govern.policy-test"})
+                failure.text = "\n".join(result.failures)
+        # Coverage is the run's, not a file's; JUnit has no run-level output, so each suite
+        # carries it and a CI page shows it whichever file it opens.
+        ET.SubElement(suite, "system-out").text = "\n".join(_coverage_lines(run))
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

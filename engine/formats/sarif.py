@@ -1,20 +1,36 @@
-"""SARIF 2.1.0 for code scanning: one result per failing (or tolerated-denied) manifest pair,
-located at the manifest line of its entry; rule metadata from the policies.
+"""SARIF 2.1.0 for code scanning: one result per (manifest entry and task, rule) that stands
+against the intended option, located at the manifest line of its entry; rule metadata from the
+policies.
 
 GitHub code scanning reads ``ruleId``, ``tool.driver.rules`` (``shortDescription``, ``help``,
-``defaultConfiguration.level``) and ``locations``; ``partialFingerprints`` keep an alert the
-same alert from run to run even when the manifest's lines move.
+``defaultConfiguration.level``, ``properties.security-severity``) and ``locations``, and keeps
+an alert the same alert from run to run by ``partialFingerprints``. The fingerprint is built
+from the entry's stable identity (its name), the task, the intended option and the rule: never
+the line, so moving or adding other entries does not close and reopen alerts, and never the
+message, so rewording a policy does not either. Locations are relative to ``%SRCROOT%``, the
+repository root, so a check run from a sub-folder still points at the right file.
 """
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import quote
 
-from govern.check.report import CheckReport, EntryResult, RuleInfo
+from govern.check.report import CheckReport, EntryResult, RuleInfo, Standing, standing
 from govern.formats.json_format import dumps
+from govern.records import Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "governFinding/v2"
+"""v2: per (entry, task, option, rule); v1 was per (model, task, deployment, rule) and merged
+entries that use one model the same way."""
+
+SECURITY_SEVERITY: dict[Severity, str] = {
+    "low": "2.0", "medium": "5.0", "high": "7.5", "critical": "9.5"}
+"""GitHub's ``security-severity`` (a number as a string; 9.0+ critical, 7.0+ high, 4.0+ medium,
+above 0 low) for govern's severities, each in the middle of its band."""
 
 
 def _rule_level(rule: RuleInfo) -> str:
@@ -23,64 +39,93 @@ def _rule_level(rule: RuleInfo) -> str:
     return "warning" if rule.severity in ("high", "critical") else "note"
 
 
-def _rule(rule: RuleInfo) -> dict[str, Any]:
+def rule_name(rule_id: str) -> str:
+    """A Pascal-case friendly name, distinct from the id as SARIF asks:
+    ``jurisdiction.data-class-not-permitted-at-host`` -> ``JurisdictionDataClassNotPermittedAtHost``."""
+    words = rule_id.replace(".", "-").replace("_", "-").split("-")
+    return "".join(word[:1].upper() + word[1:] for word in words if word)
+
+
+def _rule(rule: RuleInfo, home_url: str | None) -> dict[str, Any]:
     help_text = f"{rule.rationale}\n\nSource: {rule.source}"
-    return {
+    described: dict[str, Any] = {
         "id": rule.id,
-        "name": rule.id,
+        "name": rule_name(rule.id),
         "shortDescription": {"text": rule.description},
         "fullDescription": {"text": f"{rule.description} (policy {rule.policy}: "
                                     f"{rule.policy_title})"},
         "help": {"text": help_text,
                  "markdown": f"**{rule.description}**\n\n{rule.rationale}\n\n"
                              f"*Source:* {rule.source}"},
-        "defaultConfiguration": {"level": _rule_level(rule)},
-        "properties": {"policy": rule.policy, "severity": rule.severity, "effect": rule.effect,
-                       "tags": ["model-governance", rule.policy]},
     }
+    if home_url:
+        # govern has no page per rule: the rule's text is in ``help``; this is where to read on.
+        described["helpUri"] = home_url
+    described["defaultConfiguration"] = {"level": _rule_level(rule)}
+    described["properties"] = {
+        "policy": rule.policy, "severity": rule.severity, "effect": rule.effect,
+        "security-severity": SECURITY_SEVERITY[rule.severity],
+        "tags": ["model-governance", "security", rule.policy]}
+    return described
 
 
-def _fingerprint(entry: EntryResult) -> str:
-    key = "\0".join([entry.model, entry.task, entry.deployment, entry.provider or "",
-                     entry.rule or ""])
+def fingerprint(entry: EntryResult, rule: str) -> str:
+    """Stable under unrelated edits: no line, no message, no index."""
+    key = "\0".join([entry.entry, entry.model, entry.task, entry.deployment,
+                     entry.provider or "", rule])
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _result(entry: EntryResult, manifest: str, index_of: dict[str, int]) -> dict[str, Any]:
-    rule = entry.rule or ""
+def reported(report: CheckReport) -> list[tuple[EntryResult, Standing]]:
+    """Every (pair, rule) to report. A denial that ``--fail-on`` tolerates is still reported
+    (as a warning): hiding a standing denial from code scanning would read as an allow."""
+    return [(e, s) for e in report.entries for s in standing(e, report.fail_on)]
+
+
+def _result(entry: EntryResult, item: Standing, report: CheckReport,
+            index_of: dict[str, int]) -> dict[str, Any]:
     return {
-        "ruleId": rule,
-        "ruleIndex": index_of[rule],
-        "level": "error" if entry.status == "fail" else "warning",
-        "message": {"text": f"{entry.label}: " + "\n".join(entry.reasons)},
+        "ruleId": item.rule,
+        "ruleIndex": index_of[item.rule],
+        "level": "error" if item.failing else "warning",
+        "message": {"text": f"{entry.title}: {entry.reasons[0]}\n{item.message}"},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": manifest},
+            "artifactLocation": {"uri": quote(report.manifest_uri), "uriBaseId": SRCROOT},
             "region": {"startLine": entry.line, "startColumn": entry.column},
         }}],
-        "partialFingerprints": {"governEntry/v1": _fingerprint(entry)},
-        "properties": {"model": entry.model, "task": entry.task,
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(entry, item.rule)},
+        "properties": {"entry": entry.entry, "model": entry.model, "task": entry.task,
                        "deployment": entry.deployment, "provider": entry.provider,
                        "verdict": entry.verdict, "obligations":
                        [o.obligation for o in entry.obligations]},
     }
 
 
+def _driver(report: CheckReport, rules: list[RuleInfo]) -> dict[str, Any]:
+    driver: dict[str, Any] = {"name": "govern", "version": report.version,
+                              "semanticVersion": report.version}
+    if report.home_url:
+        driver["informationUri"] = report.home_url
+    driver["rules"] = [_rule(r, report.home_url) for r in rules]
+    return driver
+
+
 def sarif_document(report: CheckReport) -> dict[str, Any]:
-    # A pair that passes only because --fail-on tolerates its denial is still reported (as a
-    # warning): hiding a standing denial from code scanning would read as an allow.
-    reported = [e for e in report.entries
-                if e.status == "fail" or (e.verdict == "denied" and e.rule)]
-    used = {e.rule for e in reported}
+    results = reported(report)
+    used = {s.rule for _, s in results}
     rules = [r for r in report.rules if r.id in used]
     index_of = {r.id: i for i, r in enumerate(rules)}
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "govern", "version": report.version,
-                                "semanticVersion": report.version,
-                                "rules": [_rule(r) for r in rules]}},
-            "results": [_result(e, report.manifest, index_of) for e in reported],
+            "tool": {"driver": _driver(report, rules)},
+            # No absolute path here: the same inputs give the same bytes on every machine, and
+            # code scanning resolves %SRCROOT% to the checkout itself.
+            "originalUriBaseIds": {SRCROOT: {"description": {
+                "text": "The repository root (git rev-parse --show-toplevel), or the "
+                        "manifest's directory outside a git work tree."}}},
+            "results": [_result(e, s, report, index_of) for e, s in results],
             "columnKind": "unicodeCodePoints",
             "properties": {
                 "asOf": report.as_of.isoformat(), "profile": report.profile,

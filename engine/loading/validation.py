@@ -55,12 +55,26 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> YamlPath:
     for i, part in enumerate(loc):
         known_key = isinstance(data, dict) and part in data
         known_index = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if known_key and _is_union_tag(data, loc, i):
+            continue
         if known_key or known_index:
             data = data[part]
             path.append(part)
         elif isinstance(data, dict) and i == len(loc) - 1:
             path.append(part)
     return tuple(path)
+
+
+def _is_union_tag(data: dict[str, Any], loc: tuple[int | str, ...], i: int) -> bool:
+    """A condition's union tags ('all', 'any', 'not') are also its keys: in
+    ``{all: [...], bogus: 1}`` the location is ``when, all, bogus``, where ``all`` is the tag and
+    ``bogus`` the key of the same mapping. A part is a tag when the next part is a key of this
+    mapping and not of the value under the part."""
+    following = loc[i + 1] if i + 1 < len(loc) else None
+    if not isinstance(following, str) or following not in data:
+        return False
+    value = data[str(loc[i])]
+    return not (isinstance(value, dict) and following in value)
 
 
 _EXPECTS_TEXT = ("string_type", "literal_error", "string_pattern_mismatch", "enum")

@@ -85,15 +85,16 @@ if yaml.__with_libyaml__:  # PyYAML built without libyaml has no CSafeLoader
 DEFAULT_COMPOSER = "libyaml" if "libyaml" in COMPOSERS else "python"
 
 
-def too_deep_to_compose(text: str) -> bool:
-    """True when collections in ``text`` nest deeper than ``DEEPEST_COMPOSED``.
+def too_deep_to_compose(text: str) -> tuple[int, int] | None:
+    """Where (1-based line, column) collections in ``text`` first nest deeper than
+    ``DEEPEST_COMPOSED``, or None when they never do.
 
     Most texts are decided by counting characters; the others by the parser's events (no
     recursion, no nodes), stopping at the first level too deep. A syntax error ends the count:
     the composer reports it, as it always has.
     """
     if sum(text.count(character) for character in COLLECTION_STARTS) <= DEEPEST_COMPOSED:
-        return False
+        return None
     loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
     depth = 0
     try:
@@ -101,9 +102,10 @@ def too_deep_to_compose(text: str) -> bool:
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > DEEPEST_COMPOSED:
-                    return True
+                    mark = event.start_mark
+                    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
-        return False
-    return False
+        return None
+    return None

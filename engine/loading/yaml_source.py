@@ -13,6 +13,7 @@ turns Norway's ``NO`` into false) are refused where they stand, saying what YAML
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from govern.errors import InputError, Problem
 from govern.loading import yaml_composers
 from govern.loading.yaml_composers import DEFAULT_COMPOSER, too_deep_to_compose
-from govern.numbers import number_problem, parse_number
+from govern.numbers import NUMBER_GRAMMAR, number_problem, parse_number
 
 MAX_FILE_BYTES = 1024 * 1024
 """Records are small; anything larger is a mistake or an attack."""
@@ -78,6 +79,11 @@ def format_path(path: YamlPath) -> str:
 _STR, _TIMESTAMP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"
 _INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
+"""Numbers in exponent form that PyYAML's YAML 1.1 resolver leaves as text (``1e3``), though
+YAML 1.2 and JSON read them as numbers: refused unquoted, so no reader disagrees on them."""
 
 
 class _Builder:
@@ -100,6 +106,8 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:  # !!omap, !!python/..., !include: a list with a meaning
+                raise InputError(self.loaded.problem(path, f"unsupported YAML tag {node.tag!r}"))
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
@@ -107,6 +115,11 @@ class _Builder:
 
     def _scalar(self, node: ScalarNode, path: YamlPath) -> Any:
         text = node.value
+        if node.tag == _STR and not node.style and EXPONENT_NUMBER.fullmatch(text):
+            self.misread.append(self.loaded.problem(path, (
+                f"{text} is written with an exponent: YAML 1.2 reads it as a number, YAML 1.1 "
+                f"as text; govern takes only {NUMBER_GRAMMAR}, and quoted text ('{text}')")))
+            return None
         if node.tag in (_STR, _TIMESTAMP):  # timestamps are kept as written
             return text
         if node.tag == _NULL:
@@ -135,7 +148,7 @@ class _Builder:
         raise InputError(self.loaded.problem(path, f"unsupported YAML tag {node.tag!r}"))
 
     def _mapping(self, node: MappingNode, path: YamlPath) -> dict[str, Any]:
-        if node.tag != "tag:yaml.org,2002:map":
+        if node.tag != _MAP:
             raise InputError(self.loaded.problem(path, f"unsupported YAML tag {node.tag!r}"))
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -172,9 +185,11 @@ def _yaml11_reading(node: ScalarNode) -> str:
 def parse_yaml(text: str, file: str) -> LoadedYaml:
     """Parse one YAML document; raise ``InputError`` naming file:line:col on any problem."""
     loaded = LoadedYaml(file=file, data=None)
-    too_deep = InputError(Problem(file, None, None, "-", f"nested more than {MAX_DEPTH} levels "
-                                  "deep (or too deep to read); refused"))
-    if too_deep_to_compose(text):  # composers recurse per level: 5,000 nested '[' exhaust them
+    where = too_deep_to_compose(text)  # composers recurse per level: 5,000 '[' exhaust them
+    too_deep = InputError(Problem(file, where[0] if where else None, where[1] if where else None,
+                                  "-", f"nested more than {MAX_DEPTH} levels deep (or too deep "
+                                  "to read); refused"))
+    if where is not None:
         raise too_deep
     try:
         node = yaml_composers.COMPOSERS[composer](text)

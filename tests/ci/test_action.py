@@ -4,6 +4,7 @@ that every ``govern check`` flag it uses exists in the real CLI's help."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,8 +41,9 @@ def test_steps_install_run_upload_and_fail() -> None:
     install = STEPS[1]["run"]
     assert "pip install" in install and "${{ github.action_path }}" in install
     text = script()
-    assert "--format sarif --output" in text
-    assert "--format markdown >> \"$GITHUB_STEP_SUMMARY\"" in text
+    # One govern check decides; the other formats are reports of that same run.
+    assert len(re.findall(r"^\s*govern check ", text, re.MULTILINE)) == 1
+    assert '--report sarif="$GOVERN_SARIF"' in text and "--report markdown=" in text
     upload = next(step for step in STEPS if step.get("uses", "").startswith(
         "github/codeql-action/upload-sarif@"))
     assert "always()" in upload["if"]
@@ -64,7 +66,7 @@ def test_every_flag_used_exists(run_line: RunLine, flag: str) -> None:
 
 def test_the_flags_were_found() -> None:
     assert {"--manifest", "--fail-on", "--profile", "--catalog", "--as-of", "--format",
-            "--output"} <= flags_used()
+            "--report"} <= flags_used()
 
 
 def _run_step(step: dict[str, Any], cwd: Any, env: dict[str, str]) -> Any:
@@ -74,8 +76,13 @@ def _run_step(step: dict[str, Any], cwd: Any, env: dict[str, str]) -> Any:
 
     text = step["run"]
     assert "${{" not in text, "inputs must reach the script through env, not be pasted in"
+    import sys
+
+    # The govern installed next to this Python (the tree under test), as the action's pip
+    # install puts it first on PATH.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", text],
-                          cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "PATH": path, **env}, capture_output=True, text=True,
                           check=False)
 
 
@@ -93,7 +100,7 @@ def test_the_check_and_fail_steps_run_for_real_in_bash(tmp_path: Any) -> None:
            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
     done = _run_step(check, project, env)
     assert done.returncode == 0, done.stderr  # the step records the code; a later step fails
-    assert output.read_text() == "exit-code=1\n"
+    assert output.read_text() == "exit-code=1\ncategory=govern:govern.yaml\n"
     assert "::error file=govern.yaml,line=10" in done.stdout
     assert summary.read_text().startswith("## govern check")
     sarif = json.loads((project / "govern.sarif").read_text())
@@ -104,3 +111,29 @@ def test_the_check_and_fail_steps_run_for_real_in_bash(tmp_path: Any) -> None:
     assert failed.returncode == 1 and "govern check exited 1" in failed.stdout
     assert _run_step(fail_step, project, {"GOVERN_EXIT": "0"}).returncode == 0
     assert _run_step(fail_step, project, {"GOVERN_EXIT": ""}).returncode == 3
+
+
+def test_two_manifests_upload_under_two_categories(tmp_path: Any) -> None:
+    """Code scanning replaces an analysis of the same category: one per manifest path."""
+    import shutil
+
+    (check,) = [s for s in STEPS if s.get("id") == "check"]
+    categories = []
+    for manifest in ("govern.yaml", "services/api/govern.yaml"):
+        project = tmp_path / manifest.replace("/", "_").replace(".", "_")
+        shutil.copytree(REPO / "examples" / "ci", project)
+        if manifest != "govern.yaml":
+            (project / manifest).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(project / "govern.yaml", project / manifest)
+        output = tmp_path / f"{project.name}.out"
+        env = {"GOVERN_MANIFEST": manifest, "GOVERN_PROFILE": "", "GOVERN_FAIL_ON": "deny",
+               "GOVERN_TEAM_CATALOG": str(project / "catalog"), "GOVERN_AS_OF": "2026-11-23",
+               "GOVERN_SARIF": "govern.sarif", "GITHUB_STEP_SUMMARY": str(tmp_path / "s.md"),
+               "GITHUB_OUTPUT": str(output)}
+        assert _run_step(check, project, env).returncode == 0
+        categories += [line for line in output.read_text().splitlines()
+                       if line.startswith("category=")]
+    assert categories == ["category=govern:govern.yaml",
+                          "category=govern:services/api/govern.yaml"]
+    upload = next(s for s in STEPS if "upload-sarif" in str(s.get("uses")))
+    assert upload["with"]["category"] == "${{ steps.check.outputs.category }}"

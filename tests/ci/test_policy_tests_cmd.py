@@ -334,3 +334,39 @@ def test_schema_policy_test(run_line: RunLine) -> None:
     case = schema["$defs"]["PolicyTestCase"]
     assert {"model", "model_card", "task", "profile", "waivers", "expect"} <= set(
         case["properties"])
+
+
+def test_junit_format_for_policy_tests(run_line: RunLine, tmp_path: Path) -> None:
+    from junitparser import Failure, JUnitXml
+
+    done = run_line(["test", "--as-of", AS_OF.isoformat(), "-f", "junit"])
+    assert done.exit_code == 0, done.output
+    (tmp_path / "tests.xml").write_text(done.stdout)
+    suites = list(JUnitXml.fromfile(str(tmp_path / "tests.xml")))
+    as_json = json.loads(run_line(["test", "--as-of", AS_OF.isoformat(), "-f", "json"]).stdout)
+    assert sum(suite.tests for suite in suites) == len(as_json["cases"])
+    assert {suite.name for suite in suites} == {c["file"] for c in as_json["cases"]}
+    names = [(suite.name, case.name) for suite in suites for case in suite]
+    assert names == [(c["file"], c["name"]) for c in as_json["cases"]]
+    assert all(case.is_passed for suite in suites for case in suite)
+    assert "<system-out>coverage: " in done.stdout
+    assert not any(isinstance(r, Failure) for suite in suites for case in suite
+                   for r in case.result)
+
+
+def test_junit_failure_carries_every_difference(run_line: RunLine, tmp_path: Path) -> None:
+    from junitparser import Failure, JUnitXml
+
+    path = glm_case(tmp_path, """
+        recommendation: api
+        obligations: []
+    """)
+    done = run_line(["test", str(path), "--format", "junit"])
+    assert done.exit_code == 1
+    (tmp_path / "tests.xml").write_text(done.stdout)
+    (suite,) = list(JUnitXml.fromfile(str(tmp_path / "tests.xml")))
+    (case,) = list(suite)
+    (failure,) = case.result
+    assert isinstance(failure, Failure) and suite.failures == 1
+    assert "recommendation" in (failure.text or "")
+    assert "obligations: expected [], got [model-security-assessment]" in (failure.text or "")

@@ -95,7 +95,13 @@ def test_hook_definitions() -> None:
     assert all(h["language"] == "python" for h in hooks.values())
     check = hooks["govern-check"]
     assert check["entry"] == "govern check" and check["pass_filenames"] is False
-    assert check["files"] == r"^govern\.yaml$"
+    assert all(h["require_serial"] is True for h in hooks.values())
+    check_pattern = re.compile(check["files"])
+    for path in ("govern.yaml", "catalog/policies/p.yaml", "catalog/waivers/w.yml",
+                 "catalog/model_cards/m.yaml", "profiles/p.yaml", "tasks/t.yaml"):
+        assert check_pattern.search(path), path
+    for path in ("README.md", ".github/workflows/ci.yaml", "docs/govern.yaml.md"):
+        assert not check_pattern.search(path), path
     validate = hooks["govern-validate"]
     assert validate["entry"] == "govern validate" and validate["pass_filenames"] is True
     pattern = re.compile(validate["files"])
@@ -158,6 +164,9 @@ def test_validate_hook_fails_on_duplicate_and_unknown_keys_with_file_line(
     assert ("catalog/policies/typo.yaml:7:5: rules[0].efect: unknown key "
             "(did you mean 'effect'?)") in output
     assert "ticket-triage.yaml" not in output  # the valid file raised nothing
+    # One summary, counting the files with problems among those checked.
+    assert re.findall(r"^\d+ problem\(s\) in .*$", output, re.MULTILINE) == [
+        "3 problem(s) in 2 file(s); 3 file(s) checked"]
 
 
 # ---------------------------------------------------------------- govern-check
@@ -198,3 +207,30 @@ def test_check_hook_does_not_run_without_a_manifest_change(
     done = run_pre_commit(repo, pre_commit_home)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "(no files to check)Skipped" in done.stdout
+
+
+def test_check_hook_runs_when_a_waiver_changes(
+        tmp_path: Path, hooks_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+    """A waiver that expires or is removed can fail the manifest without touching it."""
+    repo = consumer_repo(tmp_path / "consumer", hooks_repo, ["govern-check"], {
+        "govern.yaml": "catalog: [catalog]\n" + textwrap.dedent(PASSING_MANIFEST)
+        .replace("self-host", "api"),
+        "catalog/waivers/zai.yaml": """\
+            id: zai-pilot
+            rule: jurisdiction.data-class-not-permitted-at-host
+            scope: {model: glm-5.2}
+            owner: security@example.com
+            reason: pilot
+            reference: SEC-1
+            expires: 2099-01-01
+        """})
+    git(repo, "commit", "-q", "-m", "manifest and waiver")
+    (repo / "catalog/waivers/zai.yaml").write_text(
+        (repo / "catalog/waivers/zai.yaml").read_text().replace("2099-01-01", "2020-01-01"))
+    git(repo, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("GOVERN_CATALOG", None)
+    done = subprocess.run(["pre-commit", "run", "--color", "never"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "govern check (usage manifest)" in done.stdout and "Failed" in done.stdout

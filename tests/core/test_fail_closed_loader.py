@@ -276,7 +276,7 @@ def test_deep_nesting_is_bad_input_naming_the_file(tmp_path: Path, run_line: Run
     deep = tmp_path / "policies" / "deep.yaml"
     deep.write_text("[" * 5000 + "]" * 5000 + "\n")
     assert deep.stat().st_size == 10_001
-    refused(evaluate(run_line, tmp_path), r"policies/deep\.yaml: -: nested more than 64 levels")
+    refused(evaluate(run_line, tmp_path), r"policies/deep\.yaml:1:129: -: nested more than 64 levels")
     nested = "a:\n" + "".join("  " * i + "- \n" for i in range(1, 80))
     deep.write_text(nested)
     refused(evaluate(run_line, tmp_path), r"deep\.yaml:\d+:\d+: a(\[0\])+: nested more than 64")
@@ -370,3 +370,49 @@ def test_the_readme_shows_these_refusals_as_they_are(tmp_path: Path, run_line: R
     as_of = run_line(["evaluate", "--model", "glm-5.2", "--task", "refactoring",
                       "--as-of", "2026-02-30"])
     assert as_of.stderr in section
+
+
+# ---------------------------------------------------------------- gaps the hostile suite found
+
+
+def _team_policy(tmp_path: Path, old: str, new: str) -> Path:
+    text = (REPO / "policies" / "licence.yaml").read_text()
+    assert old in text
+    (tmp_path / "policies").mkdir(exist_ok=True)
+    (tmp_path / "policies" / "licence.yaml").write_text(text.replace(old, new, 1))
+    return tmp_path
+
+
+@pytest.mark.parametrize("tag", ["!!omap", "!!python/object/apply:os.system", "!include",
+                                 "!!set"])
+def test_a_tag_on_a_list_or_mapping_is_refused(tmp_path: Path, run_line: RunLine,
+                                               tag: str) -> None:
+    catalog = _team_policy(tmp_path, "      deployments: [self-host]",
+                           f"      deployments: {tag} [self-host]")
+    refused(evaluate(run_line, catalog),
+            r"licence\.yaml:\d+:\d+: rules\[0\]\.applies_to\.deployments: unsupported YAML tag")
+
+
+def test_nesting_too_deep_to_compose_names_its_line(tmp_path: Path, run_line: RunLine) -> None:
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "deep.yaml").write_text("id: deep\nrules: " + "[" * 5000 + "]" * 5000)
+    refused(evaluate(run_line, tmp_path), r"deep\.yaml:2:\d+: -: nested more than 64 levels")
+
+
+def test_a_key_beside_all_is_named_at_its_own_line(tmp_path: Path, run_line: RunLine) -> None:
+    catalog = _team_policy(tmp_path, "      fact: model.open_weights\n      equals: false",
+                           "      all:\n        - fact: model.open_weights\n"
+                           "          equals: false\n      bogus: 1")
+    refused(evaluate(run_line, catalog),
+            r"licence\.yaml:\d+:7: rules\[1\]\.when\.bogus: unknown operator 'bogus'")
+
+
+@pytest.mark.parametrize("written", ["1e3", "-2E5", "1.5e-3", ".5e1"])
+def test_exponent_numbers_are_refused_even_where_yaml11_reads_text(
+        tmp_path: Path, run_line: RunLine, written: str) -> None:
+    text = (REPO / "model_cards" / "glm-5.2.yaml").read_text()
+    (tmp_path / "model_cards").mkdir()
+    (tmp_path / "model_cards" / "glm-5.2.yaml").write_text(
+        re.sub(r"^name: .*$", f"name: {written}", text, count=1, flags=re.MULTILINE))
+    refused(evaluate(run_line, tmp_path),
+            rf"glm-5\.2\.yaml:\d+:1: name: {re.escape(written)} is written with an exponent")
