@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
+from click.shell_completion import CompletionItem
 
 from govern import __version__
 from govern.backends import OPA_MODES, Backend, DecisionRequest, OpaMode
@@ -31,7 +32,7 @@ from govern.formats import (
     MATRIX_FORMATS,
     TEST_FORMATS,
 )
-from govern.formats.listing import LISTINGS
+from govern.formats.listing import LIST_FORMATS, LISTINGS, render_listing
 from govern.loading.catalog import (
     DEFAULT_PROFILE,
     Catalog,
@@ -159,6 +160,41 @@ def open_catalog(catalogs: tuple[Path, ...]) -> Catalog:
     return load_catalog(catalog_roots(catalogs))
 
 
+def _complete_ids(folder: str) -> Callable[[click.Context, click.Parameter, str],
+                                           list[CompletionItem]]:
+    """Shell completion of a record id from the catalog the command would use (bundled,
+    GOVERN_CATALOG and any --catalog typed before the flag), each with its name as help."""
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str
+                 ) -> list[CompletionItem]:
+        try:
+            catalog = open_catalog(tuple(ctx.params.get("catalogs") or ()))
+        except GovernError:
+            return []  # a broken catalog completes nothing; running the command says why
+        return [CompletionItem(record_id, help=getattr(
+                    loaded.record, "name", None))
+                for record_id, loaded in sorted(catalog.records[folder].items())
+                if record_id.startswith(incomplete)]
+    return complete
+
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+
+def color_option(func: Any) -> Any:
+    return click.option("--color", "color_choice", type=click.Choice(COLOR_CHOICES),
+                        default="auto", show_default=True,
+                        help="Colour the text format: auto = only on a terminal and when "
+                             "NO_COLOR is unset or empty (https://no-color.org).")(func)
+
+
+def use_color(choice: str, is_terminal: bool, environ: Mapping[str, str]) -> bool:
+    """--color always/never wins (a flag overrides the environment, as no-color.org asks);
+    auto colours a terminal unless NO_COLOR has a non-empty value."""
+    if choice != "auto":
+        return choice == "always"
+    return is_terminal and not environ.get("NO_COLOR")
+
+
 @click.group(cls=GovernGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govern")
 def main() -> None:
@@ -166,19 +202,22 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--model", "model_id", required=True, help="Model card id, e.g. glm-5.2.")
-@click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.")
+@click.option("--model", "model_id", required=True, help="Model card id, e.g. glm-5.2.",
+              shell_complete=_complete_ids("model_cards"))
+@click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
+              shell_complete=_complete_ids("tasks"))
 @click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
-              help="Organisation profile id.")
+              help="Organisation profile id.", shell_complete=_complete_ids("profiles"))
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
 @click.option("-f", "--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
               default="text", show_default=True)
+@color_option
 @engine_options
 @catalog_option
 @record_option
 def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
-             format_name: str, engine_name: str, opa_url: str | None, opa_mode: OpaMode,
-             catalogs: tuple[Path, ...], record_path: Path | None) -> None:
+             format_name: str, color_choice: str, engine_name: str, opa_url: str | None,
+             opa_mode: OpaMode, catalogs: tuple[Path, ...], record_path: Path | None) -> None:
     """Decide one model for one task: recommendation, options, findings, obligations."""
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
@@ -194,8 +233,8 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
         # The record's timestamp is the only clock reading besides the default --as-of.
         append_decision_records(record_path, [decision], catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)
-    color = format_name == "text" and sys.stdout.isatty()
-    click.echo(DECISION_FORMATS[format_name](decision, color), nl=False)
+    color = format_name == "text" and use_color(color_choice, sys.stdout.isatty(), os.environ)
+    click.echo(DECISION_FORMATS[format_name](decision, color), nl=False, color=color)
     sys.exit(EXIT_DISALLOW if decision.recommendation == "disallow" else EXIT_OK)
 
 
@@ -227,11 +266,13 @@ def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:
 
 @main.command("list")
 @click.argument("what", type=click.Choice(list(LISTINGS)))
+@click.option("--format", "format_name", type=click.Choice(LIST_FORMATS), default="text",
+              show_default=True, help="text: one aligned line each; json: an array of objects "
+                                      "with typed values (null where a fact is unknown).")
 @catalog_option
-def list_records(what: str, catalogs: tuple[Path, ...]) -> None:
+def list_records(what: str, format_name: str, catalogs: tuple[Path, ...]) -> None:
     """Show what is in the catalog, one line each."""
-    for line in LISTINGS[what](lambda: open_catalog(catalogs)):
-        click.echo(line)
+    click.echo(render_listing(what, lambda: open_catalog(catalogs), format_name), nl=False)
 
 
 @main.command("test")
@@ -294,12 +335,49 @@ def _schema_kinds() -> list[str]:
 
 
 @main.command()
-@click.argument("kind", type=LazyChoice(_schema_kinds))
-def schema(kind: str) -> None:
-    """Print the JSON Schema of a record kind (for editors and other tools)."""
+@click.argument("kind", type=LazyChoice(_schema_kinds), required=False)
+@click.option("--write", "catalog_dir", metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Write every kind's schema into DIR/schemas/, where the records' "
+                   "'# yaml-language-server: $schema=../schemas/…' lines point.")
+def schema(kind: str | None, catalog_dir: Path | None) -> None:
+    """Print the JSON Schema of a record kind (for editors and other tools), or write them
+    all next to a team catalog with --write DIR."""
     from govern.schemas import schema_text
 
+    if catalog_dir is not None:
+        from govern.team_catalog import write_schemas
+
+        with writing(catalog_dir, "--write"):
+            written = write_schemas(catalog_dir)
+        for path in written:
+            click.echo(str(path))
+        return
+    if kind is None:
+        raise click.UsageError("give a KIND to print, or --write DIR")
     click.echo(schema_text(kind), nl=False)
+
+
+@main.command()
+@click.argument("directory", default="catalog", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True,
+              help="Write into a non-empty DIRECTORY, overwriting the files init writes.")
+def init(directory: Path, force: bool) -> None:
+    """Start a team catalog in DIRECTORY (default: catalog) from the bundled one.
+
+    Every record is copied with a modeline pointing at DIRECTORY/schemas/ (for editors),
+    with a README saying what each folder holds and the bundled policy tests. Refuses a
+    non-empty DIRECTORY (exit 2) unless --force.
+    """
+    from govern.team_catalog import init_catalog
+
+    with writing(directory, "DIRECTORY"):
+        counts = init_catalog(directory, force)
+    for folder, count in counts.items():
+        click.echo(f"{directory / folder}/  {count} file(s)")
+    click.echo(f"{directory / 'README.md'}")
+    click.echo(f"next: govern validate {directory}; "
+               f"govern test {directory / 'policy_tests'} --catalog {directory}")
 
 
 _FAIL_ON_HELP = "; ".join(f"{level}: {meaning}" for level, meaning in FAIL_ON_LEVELS.items())
@@ -341,6 +419,7 @@ def check_options(func: Any) -> Any:
                      help="The usage manifest: which models the project uses, for what, and "
                           "how ('-': read it from standard input)."),
         click.option("-p", "--profile", "profile_id", metavar="ID",
+                     shell_complete=_complete_ids("profiles"),
                      help="Organisation profile id (default: the manifest's, else "
                           f"{DEFAULT_PROFILE})."),
         click.option("--as-of", "as_of", metavar="YYYY-MM-DD",

@@ -37,7 +37,7 @@ class _Strict(BaseModel):
 class FactRef(_Strict):
     """An operand that is another fact rather than a literal: ``{fact: profile.x}``."""
 
-    fact: FactPath
+    fact: FactPath = Field(description="Dotted path of the fact whose value is the operand.")
 
 
 Scalar = bool | float | str
@@ -176,15 +176,18 @@ def test_operator(test: BaseModel) -> tuple[str, Any]:
 
 
 class AllOf(_Strict):
-    all: list[Condition] = Field(min_length=1)
+    all: list[Condition] = Field(min_length=1,
+                                 description="Holds when every condition listed holds.")
 
 
 class AnyOf(_Strict):
-    any: list[Condition] = Field(min_length=1)
+    any: list[Condition] = Field(min_length=1,
+                                 description="Holds when at least one condition listed holds.")
 
 
 class NotOf(_Strict):
-    not_: Condition = Field(alias="not")
+    not_: Condition = Field(alias="not", description="Holds when the condition does not hold "
+                                                     "(unknown stays unknown).")
 
 
 Test = _build_test_model()

@@ -80,12 +80,13 @@ NO_NULL_IN_SCHEMA = Field(json_schema_extra=_schema_without_null)
 IsoDate = Annotated[dt.date, BeforeValidator(_parse_iso_date)]
 RecordId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
 """Ids are looked up, never joined into paths: lowercase letters, digits, '.', '_' and '-'."""
-Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Jurisdiction = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["EU", "US", "CN"])]
 """A two-letter jurisdiction code: ISO 3166 country codes, plus EU for the European Union."""
-Region = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")]
+Region = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$",
+                               examples=["eu-west", "eu-central"])]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
-RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN)]
+RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN, examples=["licence.no-open-weights"])]
 """A rule id, e.g. ``licence.no-open-weights``: like a record id, up to 80 characters (it is
 also a Rego rule name, see ``govern.rego.compiler``)."""
 

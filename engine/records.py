@@ -73,7 +73,9 @@ class Source(Record):
     publication: NonEmptyStr
     """Publication or site, e.g. 'Il Sole 24 Ore'."""
     title: str | None = None
+    """Title of the article or document."""
     author: str | None = None
+    """Author, when the publication names one."""
     date: IsoDate | None = None
     """Publication date; None when the article does not carry one."""
 
@@ -90,31 +92,38 @@ class Vendor(Record):
 
 class Parameters(Record):
     total_billion: float | None = None
+    """Total parameters, in billions; null when unpublished."""
     active_billion: float | None = None
     """Active parameters per token (mixture-of-experts models)."""
 
 
 class Pricing(Record):
     input_usd_per_mtok: float | None = None
+    """US dollars per million input tokens; null when unpublished."""
     output_usd_per_mtok: float | None = None
+    """US dollars per million output tokens; null when unpublished."""
 
 
 class DataTerms(Record):
     retention_days: int | None = None
     """How long the provider keeps prompts and outputs; None when unpublished."""
     trains_on_customer_data: bool | None = None
+    """Whether the provider trains on customers' prompts; null when unpublished."""
 
 
 class ApiOffering(Record):
     """One way to call the model on someone else's servers."""
 
     provider: NonEmptyStr
+    """Who runs the endpoint, e.g. 'Z.ai' or 'OpenRouter'."""
     host_jurisdiction: Jurisdiction | None = None
     """Jurisdiction the hosted endpoint (and so the data sent to it) falls under."""
     regions: list[Region] | None = None
     """Regions the endpoint serves from; None when unpublished."""
     pricing: Pricing = Pricing()
+    """Published prices of this endpoint."""
     data_terms: DataTerms = DataTerms()
+    """What the provider does with the data sent to it."""
 
 
 class SelfHosting(Record):
@@ -128,18 +137,26 @@ class SelfHosting(Record):
 
 class RevocationEvent(Record):
     date: IsoDate
+    """When it happened (YYYY-MM-DD)."""
     actor: NonEmptyStr
+    """Who acted, e.g. the vendor or a regulator."""
     action: Literal["suspended", "withdrawn", "restricted", "restored"]
+    """What happened to access: suspended, withdrawn, restricted, restored."""
     scope: NonEmptyStr
+    """For whom access changed, e.g. 'EU customers'."""
     reason: str | None = None
+    """Why, as the source gives it; null when it gives none."""
     source: NonEmptyStr
+    """Publication and date reporting the event."""
 
 
 class Revocation(Record):
     """Whether access can be, or has been, taken away."""
 
     status: Literal["available", "suspended", "withdrawn"] | None = None
+    """Whether the model can be used today; null when unknown."""
     since: IsoDate | None = None
+    """Since when the status holds (YYYY-MM-DD)."""
     by: str | None = None
     """Who changed the status (e.g. the vendor under a government directive)."""
     scope: str | None = None
@@ -147,31 +164,43 @@ class Revocation(Record):
     government_can_revoke: bool | None = None
     """Whether a government can cut off access to the hosted model (API-only models)."""
     events: list[RevocationEvent] = []
+    """Every suspension, withdrawal or restoration, oldest first."""
 
 
 class Audit(Record):
     auditor: NonEmptyStr
+    """Who audited the model."""
     date: IsoDate | None = None
+    """When the audit was published (YYYY-MM-DD); null when undated."""
     scope: NonEmptyStr
+    """What the audit covered."""
     source: NonEmptyStr
+    """Where the audit was published."""
 
 
 class Safeguards(Record):
     audits: list[Audit] | None = None
     """Independent audits of the model's safeguards; None = nobody has published any."""
     certifications: list[str] | None = None
+    """Certifications held (e.g. ISO/IEC 42001); null when unknown."""
 
 
 class Benchmark(Record):
     name: NonEmptyStr
+    """Benchmark name, e.g. 'SWE-bench Verified'."""
     value: float
+    """The reported score."""
     unit: str | None = None
+    """Unit of the score, e.g. '%'."""
     source: NonEmptyStr
+    """Who reported the score, and when."""
 
 
 class Claim(Record):
     value: str | float | bool
+    """The value this source gives."""
     source: NonEmptyStr
+    """The source making the claim."""
 
 
 class Dispute(Record):
@@ -180,6 +209,7 @@ class Dispute(Record):
     fact: NonEmptyStr
     """The disputed fact, as a path inside the card (e.g. ``parameters.total_billion``)."""
     claims: list[Claim] = Field(min_length=2)
+    """What each source says; at least two."""
     recorded: NonEmptyStr
     """Which value the card records and why."""
 
@@ -188,24 +218,39 @@ class ModelCard(Record):
     """One model: facts from cited sources, ``None`` where nothing is published."""
 
     id: RecordId
+    """Card id, the file's name without .yaml, e.g. 'glm-5.2'."""
     name: NonEmptyStr
+    """The model's name as its vendor writes it."""
     vendor: Vendor
+    """Who builds the model, and where."""
     license: str | None = None
     """SPDX licence id of the weights, or 'proprietary'."""
     open_weights: bool | None = None
+    """Whether the weights can be downloaded; null when unknown."""
     parameters: Parameters = Parameters()
+    """Model size, in billions of parameters."""
     context_window_tokens: int | None = None
+    """Longest input, in tokens; null when unpublished."""
     architecture: str | None = None
+    """e.g. 'mixture-of-experts transformer'; null when unpublished."""
     api_offerings: list[ApiOffering] = []
+    """Every hosted endpoint the model can be called through."""
     self_hosting: SelfHosting | None = None
+    """What running the weights ourselves takes; null when unknown."""
     revocation: Revocation = Revocation()
+    """Whether access to this model can be, or has been, taken away, and by whom."""
     safeguards: Safeguards = Safeguards()
+    """Published audits and certifications."""
     benchmarks: list[Benchmark] = []
+    """Published benchmark scores, with their sources."""
     disputes: list[Dispute] = []
+    """Facts on which sources disagree, with every claim."""
     as_of: IsoDate
     """Date the facts were last checked."""
     sources: list[Source] = Field(min_length=1)
+    """The publications the card's facts come from; at least one."""
     notes: str | None = None
+    """Free text for readers; rules never read it."""
 
 
 # ---------------------------------------------------------------- options
@@ -233,13 +278,21 @@ class Task(Record):
     """A use case: what the model would be used for, and what data it touches."""
 
     id: RecordId
+    """Task id, the file's name without .yaml, e.g. 'refactoring'."""
     name: NonEmptyStr
+    """A short human name for the use case."""
     description: NonEmptyStr
+    """What the model would do, in a sentence or two."""
     risk_tier: RiskTier
+    """high or lower; rules may apply only to some tiers."""
     data_classes: list[DataClass] = Field(min_length=1)
+    """Every class of data the model would see; at least one."""
     business_critical: bool
+    """Whether an outage of the model stops the business."""
     rationale: str | None = None
+    """Why the tier and data classes are what they are."""
     sources: list[Source] = []
+    """Publications behind the rationale, if any."""
 
 
 # ---------------------------------------------------------------- profiles
@@ -257,6 +310,7 @@ class SelfHostCapacity(Record):
     jurisdiction: Jurisdiction
     """Jurisdiction of the infrastructure we control."""
     regions: list[Region]
+    """Regions of our own infrastructure."""
     accelerator_memory_gb: float = Field(ge=0)
     """Accelerator memory we can give one model; 0 when we cannot self-host."""
 
@@ -265,13 +319,19 @@ class Profile(Record):
     """An organisation: where its data may go and how it prefers to deploy."""
 
     id: RecordId
+    """Profile id, the file's name without .yaml."""
     name: NonEmptyStr
+    """The organisation's name."""
     description: NonEmptyStr
+    """Who this profile is for."""
     home_jurisdiction: Jurisdiction
+    """Where the organisation is based, e.g. 'EU'."""
     data_classes: dict[DataClass, DataClassRule]
     """Per data class, where it may go. A class not listed may go nowhere."""
     trusted_vendor_jurisdictions: list[Jurisdiction]
+    """Jurisdictions whose vendors are trusted."""
     self_host: SelfHostCapacity
+    """The infrastructure we control, for self-hosting."""
     preference: list[Deployment] = Field(min_length=1, max_length=2)
     """Order in which allowed deployments are recommended."""
 
@@ -290,24 +350,33 @@ class AppliesTo(Record):
 
     deployments: Annotated[list[Deployment] | None, AbsentMeans("every deployment"),
                            NO_NULL_IN_SCHEMA] = None
+    """Only these deployments; absent means every deployment."""
     risk_tiers: Annotated[list[RiskTier] | None, AbsentMeans("every risk tier"),
                           NO_NULL_IN_SCHEMA] = None
+    """Only tasks of these risk tiers; absent means every tier."""
     business_critical: Annotated[bool | None, AbsentMeans("business-critical or not"),
                                  NO_NULL_IN_SCHEMA] = None
+    """Only (true) or never (false) business-critical tasks; absent means either."""
 
 
 class Rationale(Record):
     text: NonEmptyStr
+    """Why the rule exists, in plain words."""
     source: NonEmptyStr
     """Publication and date, or the regulation, the rule rests on."""
 
 
 class Rule(Record):
     id: RuleId
+    """Rule id, unique in the catalog, e.g. 'licence.no-open-weights'."""
     description: NonEmptyStr
+    """What the rule checks, in one line."""
     effect: Effect
+    """deny: the option is refused; require: allowed with an obligation; warn: a finding only."""
     severity: Severity
+    """low, medium, high or critical; shown in reports and SARIF."""
     applies_to: AppliesTo = AppliesTo()
+    """Which options the rule is checked against; absent means all."""
     when: Annotated[Condition | None, AbsentMeans("the rule always fires"),
                     NO_NULL_IN_SCHEMA] = None
     """The condition under which the rule fires; absent means 'always'."""
@@ -320,6 +389,7 @@ class Rule(Record):
                           NO_NULL_IN_SCHEMA] = None
     """For ``require`` rules: the obligation the option carries if allowed."""
     rationale: Rationale
+    """Why the rule exists, and the source it rests on."""
 
     @model_validator(mode="after")
     def _obligation_iff_require(self) -> Rule:
@@ -334,9 +404,13 @@ class Policy(Record):
     """One YAML file of rules about one concern."""
 
     id: RecordId
+    """Policy id, the file's name without .yaml."""
     title: NonEmptyStr
+    """A one-line title."""
     description: NonEmptyStr
+    """The concern the policy's rules address."""
     rules: list[Rule] = Field(min_length=1)
+    """The rules; at least one."""
 
 
 # ---------------------------------------------------------------- waivers
@@ -346,23 +420,33 @@ class WaiverScope(Record):
     """What a waiver covers; an absent key matches anything."""
 
     model: Annotated[RecordId | None, AbsentMeans("any model"), NO_NULL_IN_SCHEMA] = None
+    """Only this model card id; absent means any model."""
     task: Annotated[RecordId | None, AbsentMeans("any task"), NO_NULL_IN_SCHEMA] = None
+    """Only this task id; absent means any task."""
     deployment: Annotated[Deployment | None, AbsentMeans("any deployment"),
                           NO_NULL_IN_SCHEMA] = None
+    """Only this deployment; absent means any deployment."""
     provider: Annotated[str | None, AbsentMeans("any provider"), NO_NULL_IN_SCHEMA] = None
+    """Only this API provider; absent means any provider."""
 
 
 class Waiver(Record):
     """An approved, time-limited exception to one deny rule."""
 
     id: RecordId
+    """Waiver id, the file's name without .yaml."""
     rule: NonEmptyStr
+    """The id of the deny rule waived."""
     scope: WaiverScope = WaiverScope()
+    """Which decisions it covers; absent keys match anything."""
     owner: NonEmptyStr
+    """Who answers for the exception (a role or team)."""
     reason: NonEmptyStr
+    """Why the exception is acceptable."""
     reference: NonEmptyStr
     """Ticket or approval reference."""
     expires: IsoDate
+    """Last day the waiver applies (YYYY-MM-DD)."""
 
 
 RECORD_KINDS: dict[str, type[Record]] = {

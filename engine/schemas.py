@@ -44,11 +44,52 @@ def _fact_enums(schema: dict[str, Any]) -> None:
         _inject_fact_enum(definition, card_paths if name == "Dispute" else sorted(FACTS))
 
 
+def _holds_null(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_null(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_null(v) for v in value)
+    return value is None
+
+
+def _for_editors(node: Any) -> None:
+    """Shape every subschema for editors' completion and hover.
+
+    A default that is or holds null is dropped: completion inserts a schema's default, and a
+    ``key: null`` written by an editor is noise at best (an optional key is better left out). A description
+    written with reStructuredText literals (````x````) gets a ``markdownDescription`` with
+    Markdown ones, which VS Code renders on hover; the plain description loses the quotes.
+    """
+    if isinstance(node, dict):
+        if "default" in node and _holds_null(node["default"]):
+            del node["default"]
+        description = node.get("description")
+        if isinstance(description, str) and "``" in description:
+            node["markdownDescription"] = description.replace("``", "`")
+            node["description"] = description.replace("``", "")
+        for value in node.values():
+            _for_editors(value)
+    elif isinstance(node, list):
+        for item in node:
+            _for_editors(item)
+
+
+def schema_file_name(kind: str) -> str:
+    """The file a kind's schema ships as (and is written to by ``govern schema --write``)."""
+    return f"{kind}.schema.json"
+
+
+SCHEMA_ID_BASE = "https://govern.dev/schemas/"
+"""Base of every ``$id``: a schema's id ends with the name of the file it ships as, so a
+relative ``$ref`` or a modeline that names the file resolves the same way as the id."""
+
+
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind of file (a key of ``SCHEMA_KINDS``)."""
     schema = SCHEMA_KINDS[kind].model_json_schema(by_alias=True, mode="validation")
     _fact_enums(schema)
-    return {"$schema": SCHEMA_DIALECT, "$id": f"https://govern.dev/schemas/{kind}.json", **schema}
+    _for_editors(schema)
+    return {"$schema": SCHEMA_DIALECT, "$id": SCHEMA_ID_BASE + schema_file_name(kind), **schema}
 
 
 SHIPPED_SCHEMAS = Path(__file__).resolve().parent / "json_schemas"
@@ -64,7 +105,7 @@ def write_shipped_schemas() -> list[Path]:
     SHIPPED_SCHEMAS.mkdir(exist_ok=True)
     written = []
     for kind in sorted(SCHEMA_KINDS):
-        path = SHIPPED_SCHEMAS / f"{kind}.schema.json"
+        path = SHIPPED_SCHEMAS / schema_file_name(kind)
         path.write_text(schema_text(kind), encoding="utf-8")
         written.append(path)
     return written

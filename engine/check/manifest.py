@@ -33,6 +33,7 @@ class ManifestUse(Record):
                     NO_NULL_IN_SCHEMA] = None
     """A label for reports, e.g. the component that uses the model."""
     description: str | None = None
+    """Free text for readers of the manifest."""
 
     @field_validator("tasks")
     @classmethod

@@ -6,7 +6,8 @@ catalog directory may hold only what govern reads, and anything else is an error
 path:
 
 - at the root: the record folders (``model_cards/``, ``tasks/``, ``profiles/``, ``policies/``,
-  ``waivers/``) and ``policy_tests/``;
+  ``waivers/``) and ``policy_tests/``; and ``schemas/``, the JSON Schemas that
+  ``govern schema --write`` and ``govern init`` put there for editors, which govern never reads;
 - in a folder: record files named ``*.yaml`` or ``*.yml`` (lower case), nothing nested;
 - anywhere: ``README`` files (``README``, ``README.md``, ...) and dotfiles (``.git``,
   ``.gitignore``, ``.github/``), which govern leaves alone by design.
@@ -28,6 +29,9 @@ RECORD_FOLDERS = ("model_cards", "tasks", "profiles", "policies", "waivers")
 """Folders of records, one YAML file per record named after its id."""
 OTHER_FOLDERS = ("policy_tests",)
 """Folders govern reads for other commands (``govern test``)."""
+LEFT_ALONE_FOLDERS = ("schemas",)
+"""Root folders govern never reads: the JSON Schemas the records' ``# yaml-language-server``
+modelines point at (``../schemas/policy.schema.json``), written by ``govern schema --write``."""
 RECORD_SUFFIXES = (".yaml", ".yml")
 
 
@@ -95,8 +99,10 @@ def catalog_folders(root: Path, trusted: bool = False) -> tuple[dict[str, Path],
             problems.append(escape)
         elif name in known and path.is_dir():
             folders[name] = path
+        elif name in LEFT_ALONE_FOLDERS and path.is_dir():
+            continue
         else:
-            problems.append(_not_a_catalog_entry(path, known))
+            problems.append(_not_a_catalog_entry(path, known + LEFT_ALONE_FOLDERS))
     return folders, problems
 
 
@@ -104,8 +110,9 @@ def _not_a_catalog_entry(path: Path, known: Iterable[str]) -> Problem:
     close = closest(path.stem.lower(), known)
     hint = f" (did you mean {close}/?)" if close else ""
     what = "folder" if path.is_dir() else "file"
+    folders = RECORD_FOLDERS + OTHER_FOLDERS + LEFT_ALONE_FOLDERS
     return _problem(path, f"govern does not read this {what}{hint}: a catalog holds "
-                          f"{', '.join(f'{k}/' for k in RECORD_FOLDERS + OTHER_FOLDERS)}, "
+                          f"{', '.join(f'{k}/' for k in folders)}, "
                           "README files and dotfiles only")
 
 

@@ -88,17 +88,20 @@ class OptionExpectation(RuleExpectations):
     """What one option of the decision must show, found by deployment (and provider)."""
 
     deployment: Deployment
+    """Which option: api or self-host."""
     provider: Annotated[NonEmptyStr | None, AbsentMeans("any provider"),
                         NO_NULL_IN_SCHEMA] = None
     """The API provider; needed when the model has several API offerings."""
     verdict: Annotated[Literal["allowed", "denied"] | None,
                        AbsentMeans("the verdict is not checked"),
                        NO_NULL_IN_SCHEMA] = None
+    """allowed or denied; absent: not checked."""
     waived: Annotated[bool | None, AbsentMeans("it is not checked"),
                       NO_NULL_IN_SCHEMA] = None
     """Allowed only because a waiver set a deny finding aside."""
     recommended: Annotated[bool | None, AbsentMeans("it is not checked"),
                            NO_NULL_IN_SCHEMA] = None
+    """Whether this option is the recommended one."""
 
     @model_validator(mode="after")
     def _self_host_has_no_provider(self) -> OptionExpectation:
@@ -117,7 +120,9 @@ class Expectation(RuleExpectations):
                               AbsentMeans("the recommendation is not checked"),
 
                               NO_NULL_IN_SCHEMA] = None
+    """api, self-host or disallow; absent: not checked."""
     options: list[OptionExpectation] = Field(default_factory=list)
+    """What given options must show; options not listed are not checked."""
 
     @model_validator(mode="after")
     def _expects_something(self) -> Expectation:
@@ -149,6 +154,7 @@ class PolicyTestCase(Record):
     waivers: list[Waiver] = Field(default_factory=list)
     """Inline waivers, used together with the catalog's."""
     expect: Expectation
+    """What the decision must show; only what is written is checked."""
 
     @model_validator(mode="after")
     def _one_model(self) -> PolicyTestCase:
@@ -162,10 +168,12 @@ class PolicyTestFile(Record):
     """A file of policy test cases."""
 
     description: str | None = None
+    """What the file's cases are about."""
     as_of: Annotated[IsoDate | None, AbsentMeans("the default date"),
                      NO_NULL_IN_SCHEMA] = None
     """Decision date for every case that does not give its own."""
     cases: list[PolicyTestCase] = Field(min_length=1)
+    """The cases; at least one."""
 
 
 

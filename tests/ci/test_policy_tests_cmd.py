@@ -329,7 +329,7 @@ def test_schema_policy_test(run_line: RunLine) -> None:
     result = run_line(["schema", "policy_test"])
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
-    assert schema["$id"].endswith("/policy_test.json")
+    assert schema["$id"].endswith("/policy_test.schema.json")
     assert set(schema["properties"]) == {"description", "as_of", "cases"}
     case = schema["$defs"]["PolicyTestCase"]
     assert {"model", "model_card", "task", "profile", "waivers", "expect"} <= set(

@@ -19,7 +19,7 @@ from govern.core import build_options
 from govern.facts import read_facts
 from govern.loading.catalog import Catalog
 from govern.records import Profile
-from tests.support import REPO, RunLine
+from tests.support import REPO, RunLine, line_of
 
 pytestmark = pytest.mark.usefixtures("each_yaml_composer")
 """Every refusal holds with each YAML composer (libyaml's and the pure-Python one)."""
@@ -234,8 +234,9 @@ def test_symlinks_inside_the_catalog_are_followed(tmp_path: Path, run_line: RunL
     (tmp_path / "tasks" / "real.yaml").write_text(task.replace("id: linked", "id: real"))
     (tmp_path / "tasks" / "linked.yaml").symlink_to(tmp_path / "tasks" / "real.yaml")
     validate = run_line(["validate", str(tmp_path)])
-    assert validate.stdout.endswith("linked.yaml:1:1: id: id 'real' must match the file name "
-                                    "'linked.yaml'\n"), "the symlink was followed and read"
+    id_line = line_of(task, "id: linked")
+    assert validate.stdout.endswith(f"linked.yaml:{id_line}:1: id: id 'real' must match the "
+                                    "file name 'linked.yaml'\n"), "the symlink was followed and read"
     assert len(validate.stdout.splitlines()) == 1
 
 

@@ -19,8 +19,9 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("govern", "govern.core", "govern.conditions", "govern.facts", "govern.records",
               "govern.fieldtypes", "govern.numbers", "govern.errors", "govern.attribute_docs")),
     ("loading", ("govern.loading",)),
-    ("features", ("govern.check", "govern.policy_tests", "govern.decision_records", "govern.matrix",
-                  "govern.backends", "govern.rego", "govern.schemas", "govern.validate")),
+    ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
+                  "govern.matrix", "govern.backends", "govern.rego", "govern.schemas",
+                  "govern.validate", "govern.team_catalog")),
     ("formats", ("govern.formats",)),
     ("cli", ("govern.cli", "govern.__main__")),
 ]

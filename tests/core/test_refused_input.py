@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from govern.loading.yaml_source import MAX_FILE_BYTES
-from tests.support import REPO, RunLine
+from tests.support import REPO, RunLine, line_of
 
 pytestmark = pytest.mark.usefixtures("each_yaml_composer")
 """Every refusal holds with each YAML composer (libyaml's and the pure-Python one)."""
@@ -242,5 +242,6 @@ def test_broken_bundled_catalog_file_is_caught_by_validate(tmp_path: Path,
     card.write_text(card.read_text().replace("open_weights: true", "open_weights: yes please"))
     result = run_line(["validate", str(tmp_path)])
     assert result.exit_code == 2
-    assert re.search(r"glm-5\.2\.yaml:9:1: open_weights: expected true or false without "
+    line = line_of(card.read_text(), "open_weights: yes please")
+    assert re.search(rf"glm-5\.2\.yaml:{line}:1: open_weights: expected true or false without "
                      r"quotes, got the text 'yes please'", result.stdout)
