@@ -584,12 +584,13 @@ def chosen_profiles(catalogs: Iterable[Catalog], profile_ids: tuple[str, ...],
     return _ids(profile_ids) or [DEFAULT_PROFILE]
 
 
-def write_output(chunks: Iterable[str], output_path: Path | None) -> None:
+def write_output(chunks: Iterable[str], output_path: Path | None, color: bool = False) -> None:
     """Write to ``output_path`` (through a temporary file renamed at the end, so a failed
-    run leaves no half-written file) or to stdout, a piece at a time."""
+    run leaves no half-written file) or to stdout, a piece at a time. ``color``: the text was
+    coloured on purpose (--color always keeps it through a pipe, as evaluate does)."""
     if output_path is None:
         for chunk in chunks:
-            click.echo(chunk, nl=False)
+            click.echo(chunk, nl=False, color=color or None)
         return
     partial = output_path.with_name(f".{output_path.name}.partial")
     with writing(output_path, "--output"):
@@ -614,10 +615,11 @@ def write_output(chunks: Iterable[str], output_path: Path | None) -> None:
 @click.option("-o", "--output", "output_path", metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE instead of stdout.")
+@color_option
 @catalog_option
 def matrix(profile_ids: tuple[str, ...], all_profiles: bool, model_ids: tuple[str, ...],
            task_ids: tuple[str, ...], as_of: str | None, format_name: str,
-           output_path: Path | None, catalogs: tuple[Path, ...]) -> None:
+           output_path: Path | None, color_choice: str, catalogs: tuple[Path, ...]) -> None:
     """Decide every model x task (x profile) and show the recommendation per cell.
 
     A report: exit 0 whatever the cells say (2 on invalid input).
@@ -636,8 +638,9 @@ def matrix(profile_ids: tuple[str, ...], all_profiles: bool, model_ids: tuple[st
                             if w[0] == "model_cards"],
                            [r for r, w in zip(records, wanted, strict=True) if w[0] == "tasks"],
                            catalog.policy_set, date, list(catalog.waivers.values()))
-    color = format_name == "text" and output_path is None and sys.stdout.isatty()
-    write_output(MATRIX_FORMATS[format_name](result, color), output_path)
+    color = (format_name == "text" and output_path is None
+             and use_color(color_choice, sys.stdout.isatty(), os.environ))
+    write_output(MATRIX_FORMATS[format_name](result, color), output_path, color)
 
 
 @main.command("diff")
@@ -660,10 +663,12 @@ def matrix(profile_ids: tuple[str, ...], all_profiles: bool, model_ids: tuple[st
               help="Write the report to FILE instead of stdout.")
 @click.option("--exit-code", is_flag=True,
               help="Exit 1 when a decision changed (message-only changes do not count).")
+@color_option
 @catalog_option
 def diff(base: Path | None, base_ref: str | None, replay_path: Path | None,
          profile_ids: tuple[str, ...], all_profiles: bool, as_of: str | None, format_name: str,
-         output_path: Path | None, exit_code: bool, catalogs: tuple[Path, ...]) -> None:
+         output_path: Path | None, exit_code: bool, color_choice: str,
+         catalogs: tuple[Path, ...]) -> None:
     """Decide the whole matrix under two versions of the catalog and report what changed.
 
     Exit 0 (1 with --exit-code when a decision changed), 2 on invalid input.
@@ -694,8 +699,9 @@ def diff(base: Path | None, base_ref: str | None, replay_path: Path | None,
         current.lookup_many([("profiles", p, "--profile") for p in profiles
                              if p not in earlier.profiles])
         report = diff_catalogs(catalog_version(earlier, label), after, profiles, date)
-    color = format_name == "text" and output_path is None and sys.stdout.isatty()
-    write_output([DIFF_FORMATS[format_name](report, color)], output_path)
+    color = (format_name == "text" and output_path is None
+             and use_color(color_choice, sys.stdout.isatty(), os.environ))
+    write_output([DIFF_FORMATS[format_name](report, color)], output_path, color)
     sys.exit(EXIT_DISALLOW if exit_code and report.summary.decisions_changed else EXIT_OK)
 
 

@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ import pytest
 from govern.formats import MATRIX_FORMATS
 from govern.loading.catalog import DEFAULT_PROFILE, Catalog
 from tests.core.test_cli_outputs import _run_in_terminal
-from tests.support import AS_OF, RunLine
+from tests.support import AS_OF, REPO, RunLine
 
 GOLDEN = Path(__file__).parent / "golden"
 EXTENSIONS = {"text": "txt", "csv": "csv", "markdown": "md", "json": "json", "jsonl": "jsonl",
@@ -143,3 +145,17 @@ def test_a_waived_recommendation_is_marked(run_line: RunLine) -> None:
                   "--models", "claude-opus-4.8", "--tasks", "refactoring,compliance")
     row = next(line for line in out.splitlines() if line.startswith("claude-opus-4.8"))
     assert row.split()[1:] == ["api*", "no"]
+
+
+def test_color_flag_and_no_color_rule_the_grid() -> None:
+    """--color always colours even through a pipe; NO_COLOR turns auto off on a terminal."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    piped = subprocess.run([sys.executable, "-m", "govern", "matrix", "--as-of", DATE,
+                            "--models", "glm-5.2", "--color", "always"], env=env,
+                           capture_output=True, check=True).stdout
+    assert b"\033[32mself\033[0m" in piped
+    never = subprocess.run([sys.executable, "-m", "govern", "diff", "--base",
+                            str(REPO / "engine" / "_bundled"),
+                            "--as-of", DATE, "--color", "never"], capture_output=True,
+                           check=True).stdout
+    assert b"\033[" not in never
