@@ -64,22 +64,7 @@ def _outside(path: Path, root: Path) -> Problem | None:
 def record_files(folder: Path, root: Path) -> tuple[list[Path], list[Problem]]:
     """The record files of one folder, sorted, and a problem for every entry govern would not
     read. ``root`` is the resolved catalog root that symlinks must stay inside."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in sorted(folder.iterdir()):
-        if is_left_alone(path.name):
-            continue
-        escape = _outside(path, root)
-        if escape is not None:
-            problems.append(escape)
-        elif path.is_dir():
-            problems.append(_problem(path, f"a folder inside {folder.name}/: govern reads only "
-                                           "the record files directly in it, not subfolders"))
-        else:
-            found, trouble = _one_file(path)
-            files.extend(found)
-            problems.extend(trouble)
-    return files, problems
+    return _walk(folder, root, into_subfolders=False)
 
 
 def catalog_folders(root: Path, trusted: bool = False) -> tuple[dict[str, Path], list[Problem]]:
@@ -136,9 +121,16 @@ def yaml_files_under(directory: Path) -> tuple[list[Path], list[Problem]]:
     """Every ``*.yaml``/``*.yml`` file below ``directory`` (subfolders included), sorted, and a
     problem for every other entry that is not a README or dotfile: for directories of loose
     records (``govern validate DIR``) and of policy tests, by the same rules as a catalog."""
+    return _walk(directory, directory.resolve(), into_subfolders=True)
+
+
+def _walk(directory: Path, root: Path, into_subfolders: bool
+          ) -> tuple[list[Path], list[Problem]]:
+    """The one walk both readers share: README files and dotfiles left alone, symlinks kept
+    inside ``root``, every other entry a YAML file or a problem. A subfolder is walked too,
+    or is itself a problem (record folders are flat)."""
     files: list[Path] = []
     problems: list[Problem] = []
-    root = directory.resolve()
     pending = [directory]
     while pending:
         folder = pending.pop()
@@ -148,8 +140,12 @@ def yaml_files_under(directory: Path) -> tuple[list[Path], list[Problem]]:
             escape = _outside(path, root)
             if escape is not None:
                 problems.append(escape)
-            elif path.is_dir():
+            elif path.is_dir() and into_subfolders:
                 pending.append(path)
+            elif path.is_dir():
+                problems.append(_problem(path, f"a folder inside {folder.name}/: govern reads "
+                                               "only the record files directly in it, not "
+                                               "subfolders"))
             else:
                 found, trouble = _one_file(path)
                 files.extend(found)
