@@ -6,19 +6,13 @@ under ``CI=true`` it fails instead, so CI never passes by skipping.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.support import ToolMissing, sarif_multitool
+from tests.support import required_tool, sarif_multitool
 
 
 @pytest.fixture(scope="session")
 def multitool() -> Path:
-    try:
-        return sarif_multitool()
-    except ToolMissing as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and no SARIF multitool: {e}", pytrace=False)
-        pytest.skip(str(e))
+    return required_tool("SARIF multitool", sarif_multitool)

@@ -6,23 +6,17 @@ instead, so CI never passes by skipping them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.editors.language_server import LanguageServer, ServerUnavailable, ensure_server
-from tests.support import REPO
+from tests.support import REPO, required_tool
 
 
 @pytest.fixture(scope="session")
 def server_command() -> list[str]:
-    try:
-        return ensure_server()
-    except ServerUnavailable as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and no yaml-language-server: {e}", pytrace=False)
-        pytest.skip(str(e))
+    return required_tool("yaml-language-server", ensure_server, ServerUnavailable)
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 import websocket
+
+from tests.support import ToolMissing, required_tool
 
 INSTALL_HINT = ("the HTML report's browser tests need Debian's chromium: "
                 "`apt-get install -y chromium` (or set CHROMIUM to a Chromium binary)")
@@ -36,8 +37,8 @@ WIDTH, HEIGHT = 1400, 900
 
 
 def chromium_binary() -> str:
-    """The Chromium to run; installs Debian's when absent and allowed. Skips (fails under
-    CI=true) when there is none."""
+    """The Chromium to run; installs Debian's when absent and allowed; ToolMissing when there
+    is none."""
     found = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         for step in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
@@ -46,9 +47,7 @@ def chromium_binary() -> str:
                            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
         found = shutil.which("chromium")
     if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"no Chromium under CI=true: {INSTALL_HINT}")
-        pytest.skip(INSTALL_HINT)
+        raise ToolMissing(INSTALL_HINT)
     return found
 
 
@@ -201,7 +200,7 @@ class Page:
 
 def running_browser() -> Iterator[Browser]:
     """For a session fixture: one browser for every test, stopped at the end."""
-    browser = Browser(chromium_binary())
+    browser = Browser(required_tool("Chromium", chromium_binary))
     try:
         yield browser
     finally:

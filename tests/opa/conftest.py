@@ -6,7 +6,6 @@ Without an OPA binary and without Go, the tests skip saying how to enable them; 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,16 +15,12 @@ from govern.backends.opa import OpaBackend
 from govern.loading.catalog import Catalog
 from govern.rego.bundle import build_bundle
 from tests.opa.opa_binary import OpaServer, OpaUnavailable, ensure_opa
+from tests.support import required_tool
 
 
 @pytest.fixture(scope="session")
 def opa_bin() -> Path:
-    try:
-        return ensure_opa()
-    except OpaUnavailable as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and no OPA: {e}", pytrace=False)
-        pytest.skip(str(e))
+    return required_tool("OPA", ensure_opa, OpaUnavailable)
 
 
 @pytest.fixture(scope="session")
