@@ -346,10 +346,10 @@ def schema(kind: str | None, catalog_dir: Path | None) -> None:
     from govern.schemas import schema_text
 
     if catalog_dir is not None:
-        from govern.team_catalog import write_schemas
+        from govern.team_catalog import write_catalog_schemas
 
         with writing(catalog_dir, "--write"):
-            written = write_schemas(catalog_dir)
+            written = write_catalog_schemas(catalog_dir)
         for path in written:
             click.echo(str(path))
         return

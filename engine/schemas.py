@@ -101,16 +101,17 @@ def schema_text(kind: str) -> str:
     return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_shipped_schemas() -> list[Path]:
-    SHIPPED_SCHEMAS.mkdir(exist_ok=True)
+def write_schemas(folder: Path) -> list[Path]:
+    """Every kind's schema into ``folder``, each under its ``schema_file_name``."""
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for kind in sorted(SCHEMA_KINDS):
-        path = SHIPPED_SCHEMAS / schema_file_name(kind)
+        path = folder / schema_file_name(kind)
         path.write_text(schema_text(kind), encoding="utf-8")
         written.append(path)
     return written
 
 
 if __name__ == "__main__":
-    for written_path in write_shipped_schemas():
+    for written_path in write_schemas(SHIPPED_SCHEMAS):
         print(written_path)

@@ -18,7 +18,7 @@ from govern.errors import InputError, Problem
 from govern.loading.catalog import bundled_root
 from govern.loading.catalog_files import LEFT_ALONE_FOLDERS, RECORD_SUFFIXES
 from govern.loading.yaml_source import display_path
-from govern.schemas import SCHEMA_KINDS, schema_file_name, schema_text
+from govern.schemas import schema_file_name, write_schemas
 
 SCHEMAS_FOLDER = LEFT_ALONE_FOLDERS[0]
 MODELINE_PREFIX = "# yaml-language-server: $schema="
@@ -75,16 +75,9 @@ def with_modeline(text: str, folder: str) -> str:
     return modeline(folder) + "\n" + "".join(lines)
 
 
-def write_schemas(catalog_dir: Path) -> list[Path]:
+def write_catalog_schemas(catalog_dir: Path) -> list[Path]:
     """Every kind's JSON Schema into ``catalog_dir/schemas/``, where the modelines point."""
-    folder = catalog_dir / SCHEMAS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for kind in sorted(SCHEMA_KINDS):
-        path = folder / schema_file_name(kind)
-        path.write_text(schema_text(kind), encoding="utf-8")
-        written.append(path)
-    return written
+    return write_schemas(catalog_dir / SCHEMAS_FOLDER)
 
 
 def _refuse_unless_empty(directory: Path, force: bool) -> None:
@@ -120,6 +113,6 @@ def init_catalog(directory: Path, force: bool = False) -> dict[str, int]:
         "One waiver per file, e.g. `waivers/legacy-bot.yaml`, starting with\n"
         f"`{modeline('waivers')}`.\n", encoding="utf-8")
     counts["waivers"] = 0
-    counts[SCHEMAS_FOLDER] = len(write_schemas(directory))
+    counts[SCHEMAS_FOLDER] = len(write_catalog_schemas(directory))
     (directory / "README.md").write_text(README, encoding="utf-8")
     return counts
