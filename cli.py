@@ -42,6 +42,9 @@ from govern.loading.catalog import (
 
 if TYPE_CHECKING:
     from govern.check.report import CheckReport
+    from govern.core import Decision
+    from govern.explain import Explanation
+    from govern.records import ModelCard, Profile, Task
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -211,13 +214,17 @@ def main() -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
 @click.option("-f", "--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
               default="text", show_default=True)
+@click.option("--explain", "with_explanation", is_flag=True,
+              help="Add what it would take for each denied option to be allowed (JSON: the "
+                   "'what_would_it_take' key; see govern explain).")
 @color_option
 @engine_options
 @catalog_option
 @record_option
 def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
-             format_name: str, color_choice: str, engine_name: str, opa_url: str | None,
-             opa_mode: OpaMode, catalogs: tuple[Path, ...], record_path: Path | None) -> None:
+             format_name: str, with_explanation: bool, color_choice: str, engine_name: str,
+             opa_url: str | None, opa_mode: OpaMode, catalogs: tuple[Path, ...],
+             record_path: Path | None) -> None:
     """Decide one model for one task: recommendation, options, findings, obligations."""
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
@@ -234,7 +241,78 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
         append_decision_records(record_path, [decision], catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)
     color = format_name == "text" and use_color(color_choice, sys.stdout.isatty(), os.environ)
-    click.echo(DECISION_FORMATS[format_name](decision, color), nl=False, color=color)
+    rendered = DECISION_FORMATS[format_name](decision, color)
+    if with_explanation:
+        rendered = with_explanation_section(
+            rendered, format_name, explain_one(catalog, decision, model, task, profile, date, 2),
+            color)
+    click.echo(rendered, nl=False, color=color)
+    sys.exit(EXIT_DISALLOW if decision.recommendation == "disallow" else EXIT_OK)
+
+
+def with_explanation_section(rendered: str, format_name: str, explanation: Explanation,
+                             color: bool) -> str:
+    """The decision as rendered, with what it would take: a key of the JSON document, or the
+    explanation after the text."""
+    import json
+
+    from govern.formats.explain import EXPLAIN_FORMATS, EXPLAIN_KEY, explanation_document
+    from govern.formats.json_format import dumps
+
+    if format_name == "json":
+        document = json.loads(rendered)
+        document[EXPLAIN_KEY] = explanation_document(explanation)
+        return dumps(document)
+    return rendered + "\n" + EXPLAIN_FORMATS[format_name](explanation, color)
+
+
+def explain_one(catalog: Catalog, decision: Decision, model: ModelCard, task: Task,
+                profile: Profile, date: dt.date, max_changes: int) -> Explanation:
+    """What it would take for each denied option of ``decision`` (see govern.explain)."""
+    from govern.explain import catalog_pools, explain_decision
+
+    pools = catalog_pools(list(catalog.models.values()), list(catalog.tasks.values()),
+                          list(catalog.profiles.values()), list(catalog.policies.values()))
+    return explain_decision(decision, model, task, profile, catalog.policy_set, date,
+                            list(catalog.waivers.values()), pools, max_changes)
+
+
+@main.command()
+@click.option("--model", "model_id", required=True, help="Model card id, e.g. glm-5.2.",
+              shell_complete=_complete_ids("model_cards"))
+@click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
+              shell_complete=_complete_ids("tasks"))
+@click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
+              help="Organisation profile id.", shell_complete=_complete_ids("profiles"))
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@click.option("-f", "--format", "format_name", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--max-changes", type=click.IntRange(1, 4), default=2, show_default=True,
+              help="The largest set of changes searched for (waivers of every standing deny "
+                   "rule are always shown).")
+@color_option
+@catalog_option
+def explain(model_id: str, task_id: str, profile_id: str, as_of: str | None,
+            format_name: str, max_changes: int, color_choice: str,
+            catalogs: tuple[Path, ...]) -> None:
+    """What would it take: the minimal changes that would allow each denied option.
+
+    Exit 0 as evaluate would (1 when the decision is disallow), 2 on invalid input.
+    """
+    from govern.formats.explain import EXPLAIN_FORMATS
+
+    date = parse_as_of(as_of)
+    catalog = open_catalog(catalogs)
+    model, task, profile = catalog.lookup_many([("model_cards", model_id, "--model"),
+                                                ("tasks", task_id, "--task"),
+                                                ("profiles", profile_id, "--profile")])
+    from govern.core import decide
+
+    decision = decide(model, task, profile, catalog.policy_set, date,
+                      list(catalog.waivers.values()))
+    explanation = explain_one(catalog, decision, model, task, profile, date, max_changes)
+    color = format_name == "text" and use_color(color_choice, sys.stdout.isatty(), os.environ)
+    click.echo(EXPLAIN_FORMATS[format_name](explanation, color), nl=False, color=color)
     sys.exit(EXIT_DISALLOW if decision.recommendation == "disallow" else EXIT_OK)
 
 
