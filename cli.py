@@ -783,6 +783,102 @@ def diff(base: Path | None, base_ref: str | None, replay_path: Path | None,
     sys.exit(EXIT_DISALLOW if exit_code and report.summary.decisions_changed else EXIT_OK)
 
 
+@main.command("what-if")
+@click.argument("scenario_path", metavar="SCENARIO.yaml", required=False,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--manifest", "manifest_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Follow the uses of this govern.yaml (default: the whole matrix).")
+@click.option("--matrix", "whole_matrix", is_flag=True,
+              help="Report every cell of the matrix (the default without --manifest).")
+@click.option("--suspend", "suspend", metavar="MODEL_OR_VENDOR", multiple=True,
+              help="Shorthand for a suspension event: a model id or a vendor name.")
+@click.option("--since", "since", metavar="YYYY-MM-DD",
+              help="Date of the --suspend events (default: the as-of date).")
+@profiles_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@click.option("--format", "format_name", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when a use in the manifest breaks (or, without one, a decision "
+                   "changed).")
+@color_option
+@catalog_option
+def what_if_command(scenario_path: Path | None, manifest_path: Path | None, whole_matrix: bool,
+                    suspend: tuple[str, ...], since: str | None, profile_ids: tuple[str, ...],
+                    all_profiles: bool, as_of: str | None, format_name: str, exit_code: bool,
+                    color_choice: str, catalogs: tuple[Path, ...]) -> None:
+    """What if: replay dated events on a copy of the catalog; report what breaks or changes.
+
+    Exit 0 (1 with --exit-code when something broke), 2 on invalid input.
+    """
+    from govern.formats.whatif import WHATIF_FORMATS
+    from govern.matrix.versions import catalog_version
+    from govern.whatif import what_if
+    from govern.whatif.scenario_file import check_ids, read_scenario
+
+    if manifest_path is not None and whole_matrix:
+        raise click.UsageError("give --manifest FILE or --matrix, not both")
+    if scenario_path is None and not suspend:
+        raise click.UsageError("give a SCENARIO.yaml or --suspend MODEL_OR_VENDOR")
+    date = parse_as_of(as_of)
+    uses = None
+    if manifest_path is not None:
+        manifest, catalog, profile_id, uses = manifest_uses(manifest_path, catalogs,
+                                                            _ids(profile_ids))
+        profiles = [profile_id]
+    else:
+        catalog = open_catalog(catalogs)
+        profiles = chosen_profiles([catalog], profile_ids, all_profiles)
+        catalog.lookup_many([("profiles", p, "--profile") for p in profiles])
+    scenario = None
+    if scenario_path is not None:
+        scenario_file = read_scenario(scenario_path)
+        check_ids(scenario_file, catalog)
+        scenario = scenario_file.scenario
+    scenario = with_suspensions(scenario, suspend, parse_as_of(since) if since else date,
+                                catalog)
+    report = what_if(catalog_version(catalog, "the catalog"), scenario, profiles, date, uses)
+    color = format_name == "text" and use_color(color_choice, sys.stdout.isatty(), os.environ)
+    click.echo(WHATIF_FORMATS[format_name](report, color), nl=False, color=color)
+    broke = (any(u.status == "breaks" for u in report.uses) if report.uses is not None
+             else report.diff.summary.decisions_changed > 0)
+    sys.exit(EXIT_DISALLOW if exit_code and broke else EXIT_OK)
+
+
+def manifest_uses(manifest_path: Path, catalogs: tuple[Path, ...], profile_ids: list[str]
+                  ) -> tuple[Any, Catalog, str, list[Any]]:
+    """The manifest, its catalog, the profile, and every (entry, task) as an intended use."""
+    from govern.check.manifest_file import read_manifest, resolve_uses
+    from govern.whatif import IntendedUse
+
+    manifest = read_manifest(manifest_path)
+    catalog = open_catalog(manifest.catalog_dirs + catalogs)
+    profile, items = resolve_uses(manifest, catalog, profile_ids[0] if profile_ids else None)
+    uses = [IntendedUse(item.use.name or item.model.id, item.line, item.model.id, item.task.id,
+                        item.use.deployment, item.use.provider) for item in items]
+    return manifest, catalog, profile.id, uses
+
+
+def with_suspensions(scenario: Any, targets: tuple[str, ...], since: dt.date,
+                     catalog: Catalog) -> Any:
+    """The scenario with a suspension event per --suspend (a model id, else a vendor name)."""
+    from govern.whatif.scenario import Scenario, SuspendEvent
+
+    vendors = {m.vendor.name for m in catalog.models.values()}
+    events = []
+    for target in targets:
+        if target in catalog.models:
+            events.append(SuspendEvent(kind="suspend", date=since, model=target))
+        elif target in vendors:
+            events.append(SuspendEvent(kind="suspend", date=since, vendor=target))
+        else:
+            catalog.lookup("model_cards", target, "--suspend")  # unknown: says so, exit 2
+    if scenario is None:
+        return Scenario(name="suspend " + ", ".join(targets), events=events)
+    return scenario.model_copy(update={"events": [*scenario.events, *events]})
+
+
 @main.group()
 def bundle() -> None:
     """OPA bundles of the policy set (see docs/opa.md)."""
