@@ -824,7 +824,7 @@ def what_if_command(scenario_path: Path | None, manifest_path: Path | None, whol
     date = parse_as_of(as_of)
     uses = None
     if manifest_path is not None:
-        manifest, catalog, profile_id, uses = manifest_uses(manifest_path, catalogs,
+        _, catalog, profile_id, uses = manifest_uses(manifest_path, catalogs,
                                                             _ids(profile_ids))
         profiles = [profile_id]
     else:
@@ -866,7 +866,7 @@ def with_suspensions(scenario: Any, targets: tuple[str, ...], since: dt.date,
     from govern.whatif.scenario import Scenario, SuspendEvent
 
     vendors = {m.vendor.name for m in catalog.models.values()}
-    events = []
+    events: list[Any] = []
     for target in targets:
         if target in catalog.models:
             events.append(SuspendEvent(kind="suspend", date=since, model=target))

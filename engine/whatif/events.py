@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from govern.records import DataClassRule, ModelCard, Profile, RevocationEvent
-from govern.records import Record
+from govern.records import DataClassRule, ModelCard, Profile, Record, RevocationEvent
 from govern.whatif.scenario import (
     CapacityEvent,
     DataRuleEvent,
@@ -24,7 +23,6 @@ from govern.whatif.scenario import (
     Scenario,
     SuspendEvent,
 )
-
 
 R = TypeVar("R", bound=Record)
 

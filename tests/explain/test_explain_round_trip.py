@@ -10,9 +10,9 @@ import itertools
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from govern.core import Decision, PolicySet, decide
 from govern.explain import Explanation, catalog_pools, explain_decision
