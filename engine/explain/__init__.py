@@ -211,25 +211,28 @@ def explain_decision(decision: Decision, model: ModelCard, task: Task, profile: 
 
 
 def _readable(found: list[frozenset[Change]]) -> list[frozenset[Change]]:
-    """Of suggestions that differ only in the number a field is set to, the one that moves the
-    number least (every one of them is minimal; listing ten thresholds helps nobody)."""
+    """Of suggestions that differ only in the number a field is set to, one (every one of them
+    is minimal; listing each threshold helps nobody): the one that moves a known number
+    least, and for a number now unknown the largest value that works (the weakest claim on a
+    figure such as a memory estimate)."""
     best: dict[Any, frozenset[Change]] = {}
     for changes in found:
         shape = frozenset((c.who, c.keys, c.op, c.value if not _is_number(c) else "#")
                           for c in changes)
         kept = best.get(shape)
-        if kept is None or _distance(changes) < _distance(kept):
+        if kept is None or _rank(changes) < _rank(kept):
             best[shape] = changes
     return [s for s in found if s in best.values()]
+
+
+def _rank(changes: frozenset[Change]) -> float:
+    return float(sum(abs(c.value - c.before) if c.before is not None else -c.value
+                     for c in changes if _is_number(c)))
 
 
 def _is_number(change: Change) -> bool:
     return (change.op == "set" and isinstance(change.value, int | float)
             and not isinstance(change.value, bool))
-
-
-def _distance(changes: frozenset[Change]) -> float:
-    return float(sum(abs(c.value - (c.before or 0)) for c in changes if _is_number(c)))
 
 
 def _grouped(suggestions: tuple[Suggestion, ...]) -> tuple[Suggestion, ...]:

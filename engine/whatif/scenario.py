@@ -34,6 +34,7 @@ class SuspendEvent(_Event):
     model whose vendor is in a jurisdiction (exactly one of the three)."""
 
     kind: Literal["suspend"]
+    """The kind of event: ``suspend``."""
     model: Annotated[RecordId | None, AbsentMeans("not one model"), NO_NULL_IN_SCHEMA] = None
     """A model card id, e.g. ``claude-fable-5``."""
     vendor: Annotated[NonEmptyStr | None, AbsentMeans("not a vendor"), NO_NULL_IN_SCHEMA] = None
@@ -60,6 +61,7 @@ class PriceEvent(_Event):
     """An API offering's prices change."""
 
     kind: Literal["price"]
+    """The kind of event: ``price``."""
     model: RecordId
     """The model card id."""
     provider: NonEmptyStr
@@ -76,6 +78,7 @@ class MoveHostEvent(_Event):
     """An API offering moves to hosts in another jurisdiction (and regions)."""
 
     kind: Literal["move-host"]
+    """The kind of event: ``move-host``."""
     model: RecordId
     """The model card id."""
     provider: NonEmptyStr
@@ -90,6 +93,7 @@ class CapacityEvent(_Event):
     """A profile's self-hosting capacity changes."""
 
     kind: Literal["capacity"]
+    """The kind of event: ``capacity``."""
     profile: RecordId
     """The profile id."""
     accelerator_memory_gb: float = Field(ge=0)
@@ -100,6 +104,7 @@ class DataRuleEvent(_Event):
     """A profile's rule for one data class changes."""
 
     kind: Literal["data-rule"]
+    """The kind of event: ``data-rule``."""
     profile: RecordId
     """The profile id."""
     data_class: DataClass
