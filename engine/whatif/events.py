@@ -49,7 +49,8 @@ def suspended_models(event: SuspendEvent, models: Mapping[str, ModelCard]) -> li
 
 def _suspend(event: SuspendEvent, records: EditedRecords, scenario: str) -> str:
     ids = suspended_models(event, records.models)
-    for model_id in ids:
+    already = [i for i in ids if records.models[i].revocation.status in DARK]
+    for model_id in (i for i in ids if i not in already):
         card = records.models[model_id]
         revocation = card.revocation.model_copy(update={
             "status": "suspended", "since": event.date, "by": event.by, "scope": event.scope,
@@ -57,7 +58,12 @@ def _suspend(event: SuspendEvent, records: EditedRecords, scenario: str) -> str:
                 date=event.date, actor=event.by, action="suspended", scope=event.scope,
                 reason=event.reason, source=f"what-if scenario: {scenario}")]})
         records.models[model_id] = _revalidated(card, {"revocation": revocation})
-    return f"hosted access suspended: {', '.join(ids) or '(no model)'}"
+    line = f"hosted access suspended: {', '.join(i for i in ids if i not in already) or 'none'}"
+    return line + (f" (already dark: {', '.join(already)})" if already else "")
+
+
+DARK = ("suspended", "withdrawn")
+"""Revocation statuses a suspension leaves as they are: access is already gone."""
 
 
 def _offering_index(card: ModelCard, provider: str) -> int:
