@@ -35,8 +35,8 @@ def test_readme_shows_the_scenario_file_as_it_is() -> None:
 
 @pytest.mark.parametrize("command", [
     "govern explain --model gpt-5.5 --task refactoring --as-of 2026-11-23",
-    "govern what-if --suspend claude-opus-4.8 --since 2026-06-12 --manifest "
-    "docs/examples/fable-suspension/govern.yaml --as-of 2026-06-12",
+    ("govern what-if --suspend claude-opus-4.8 --since 2026-06-12 --manifest "
+     "docs/examples/fable-suspension/govern.yaml --as-of 2026-06-12"),
 ])
 def test_guide_examples_are_real(command: str, run_line: RunLine,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
