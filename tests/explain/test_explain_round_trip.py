@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -197,3 +198,25 @@ def test_explain_command_formats(fmt: str, run_line: Any) -> None:
                        "--as-of", "2026-11-23", "--format", fmt])
     assert result.exit_code == 0
     assert "jurisdiction.data-class-not-permitted-at-host" in result.stdout
+
+
+def test_evaluate_explain_adds_the_documented_key_and_changes_nothing_else(run_line: Any
+                                                                           ) -> None:
+    args = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--profile",
+            "us-enterprise", "--as-of", "2026-11-23", "--format", "json"]
+    plain = json.loads(run_line(args).stdout)
+    explained_run = run_line([*args, "--explain"])
+    assert explained_run.exit_code == 1  # disallow, as without --explain
+    explained = json.loads(explained_run.stdout)
+    section = explained.pop("what_would_it_take")
+    assert explained == plain
+    assert section["closest"]["label"] == "api via Z.ai"
+    assert [o["label"] for o in section["options"]] == ["api via Z.ai", "self-host"]
+    alone = json.loads(run_line(["explain", *args[1:]]).stdout)
+    assert alone["what_would_it_take"] == section
+
+
+def test_the_same_inputs_give_byte_identical_json(run_line: Any) -> None:
+    args = ["explain", "--model", "deepseek-v4-pro", "--task", "software-development",
+            "--as-of", "2026-11-23", "--format", "json"]
+    assert run_line(args).stdout == run_line(args).stdout

@@ -126,3 +126,15 @@ def test_suspend_shorthand(run_line: RunLine) -> None:
     assert result.exit_code == 0
     assert "claude-opus-4.8" in result.stdout and "more restrictive" in result.stdout
     assert "fallbacks for the cells that tightened" in result.stdout
+
+
+def test_an_unknown_suspend_target_is_refused(run_line: RunLine) -> None:
+    result = run_line(["what-if", "--suspend", "claude-fable-6"])
+    assert result.exit_code == 2
+    assert "--suspend" in result.output and "unknown model card 'claude-fable-6'" in result.output
+
+
+def test_manifest_and_matrix_together_are_a_usage_error(run_line: RunLine) -> None:
+    result = run_line(["what-if", str(EXAMPLE / "scenario.yaml"), "--matrix", "--manifest",
+                       str(EXAMPLE / "govern.yaml")])
+    assert result.exit_code == 2
