@@ -138,3 +138,15 @@ def test_manifest_and_matrix_together_are_a_usage_error(run_line: RunLine) -> No
     result = run_line(["what-if", str(EXAMPLE / "scenario.yaml"), "--matrix", "--manifest",
                        str(EXAMPLE / "govern.yaml")])
     assert result.exit_code == 2
+
+
+def test_suspending_a_jurisdiction_suspends_every_model_of_its_vendors() -> None:
+    scenario = _scenario([{"kind": "suspend", "jurisdiction": "CN"}])
+    report = what_if(catalog_version(BUNDLED, "b"), scenario, ["cost-sensitive-startup"],
+                     dt.date(2026, 11, 23))
+    chinese = {m.id for m in BUNDLED.models.values() if m.vendor.jurisdiction == "CN"}
+    edited = {r.id for r in report.diff.records if r.kind == "model card"}
+    dark = {m.id for m in BUNDLED.models.values() if m.revocation.status in ("suspended",
+                                                                              "withdrawn")}
+    assert edited == chinese - dark and edited
+    assert {c.cell.model for c in report.diff.cells} <= chinese
