@@ -42,6 +42,9 @@ from govern.loading.catalog import (
 
 if TYPE_CHECKING:
     from govern.check.report import CheckReport
+    from govern.core import Decision
+    from govern.explain import Explanation
+    from govern.records import ModelCard, Profile, Task
 
 EXIT_OK, EXIT_DISALLOW, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
 
@@ -211,13 +214,17 @@ def main() -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
 @click.option("-f", "--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
               default="text", show_default=True)
+@click.option("--explain", "with_explanation", is_flag=True,
+              help="Add what it would take for each denied option to be allowed (JSON: the "
+                   "'what_would_it_take' key; see govern explain).")
 @color_option
 @engine_options
 @catalog_option
 @record_option
 def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
-             format_name: str, color_choice: str, engine_name: str, opa_url: str | None,
-             opa_mode: OpaMode, catalogs: tuple[Path, ...], record_path: Path | None) -> None:
+             format_name: str, with_explanation: bool, color_choice: str, engine_name: str,
+             opa_url: str | None, opa_mode: OpaMode, catalogs: tuple[Path, ...],
+             record_path: Path | None) -> None:
     """Decide one model for one task: recommendation, options, findings, obligations."""
     date = parse_as_of(as_of)
     catalog = open_catalog(catalogs)
@@ -234,7 +241,78 @@ def evaluate(model_id: str, task_id: str, profile_id: str, as_of: str | None,
         append_decision_records(record_path, [decision], catalog=catalog, as_of=date,
                                 now=dt.datetime.now(dt.UTC), engine=engine_name)
     color = format_name == "text" and use_color(color_choice, sys.stdout.isatty(), os.environ)
-    click.echo(DECISION_FORMATS[format_name](decision, color), nl=False, color=color)
+    rendered = DECISION_FORMATS[format_name](decision, color)
+    if with_explanation:
+        rendered = with_explanation_section(
+            rendered, format_name, explain_one(catalog, decision, model, task, profile, date, 2),
+            color)
+    click.echo(rendered, nl=False, color=color)
+    sys.exit(EXIT_DISALLOW if decision.recommendation == "disallow" else EXIT_OK)
+
+
+def with_explanation_section(rendered: str, format_name: str, explanation: Explanation,
+                             color: bool) -> str:
+    """The decision as rendered, with what it would take: a key of the JSON document, or the
+    explanation after the text."""
+    import json
+
+    from govern.formats.explain import EXPLAIN_FORMATS, EXPLAIN_KEY, explanation_document
+    from govern.formats.json_format import dumps
+
+    if format_name == "json":
+        document = json.loads(rendered)
+        document[EXPLAIN_KEY] = explanation_document(explanation)
+        return dumps(document)
+    return rendered + "\n" + EXPLAIN_FORMATS[format_name](explanation, color)
+
+
+def explain_one(catalog: Catalog, decision: Decision, model: ModelCard, task: Task,
+                profile: Profile, date: dt.date, max_changes: int) -> Explanation:
+    """What it would take for each denied option of ``decision`` (see govern.explain)."""
+    from govern.explain import catalog_pools, explain_decision
+
+    pools = catalog_pools(list(catalog.models.values()), list(catalog.tasks.values()),
+                          list(catalog.profiles.values()), list(catalog.policies.values()))
+    return explain_decision(decision, model, task, profile, catalog.policy_set, date,
+                            list(catalog.waivers.values()), pools, max_changes)
+
+
+@main.command()
+@click.option("--model", "model_id", required=True, help="Model card id, e.g. glm-5.2.",
+              shell_complete=_complete_ids("model_cards"))
+@click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
+              shell_complete=_complete_ids("tasks"))
+@click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
+              help="Organisation profile id.", shell_complete=_complete_ids("profiles"))
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@click.option("-f", "--format", "format_name", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--max-changes", type=click.IntRange(1, 4), default=2, show_default=True,
+              help="The largest set of changes searched for (waivers of every standing deny "
+                   "rule are always shown).")
+@color_option
+@catalog_option
+def explain(model_id: str, task_id: str, profile_id: str, as_of: str | None,
+            format_name: str, max_changes: int, color_choice: str,
+            catalogs: tuple[Path, ...]) -> None:
+    """What would it take: the minimal changes that would allow each denied option.
+
+    Exit 0 as evaluate would (1 when the decision is disallow), 2 on invalid input.
+    """
+    from govern.formats.explain import EXPLAIN_FORMATS
+
+    date = parse_as_of(as_of)
+    catalog = open_catalog(catalogs)
+    model, task, profile = catalog.lookup_many([("model_cards", model_id, "--model"),
+                                                ("tasks", task_id, "--task"),
+                                                ("profiles", profile_id, "--profile")])
+    from govern.core import decide
+
+    decision = decide(model, task, profile, catalog.policy_set, date,
+                      list(catalog.waivers.values()))
+    explanation = explain_one(catalog, decision, model, task, profile, date, max_changes)
+    color = format_name == "text" and use_color(color_choice, sys.stdout.isatty(), os.environ)
+    click.echo(EXPLAIN_FORMATS[format_name](explanation, color), nl=False, color=color)
     sys.exit(EXIT_DISALLOW if decision.recommendation == "disallow" else EXIT_OK)
 
 
@@ -703,6 +781,102 @@ def diff(base: Path | None, base_ref: str | None, replay_path: Path | None,
              and use_color(color_choice, sys.stdout.isatty(), os.environ))
     write_output([DIFF_FORMATS[format_name](report, color)], output_path, color)
     sys.exit(EXIT_DISALLOW if exit_code and report.summary.decisions_changed else EXIT_OK)
+
+
+@main.command("what-if")
+@click.argument("scenario_path", metavar="SCENARIO.yaml", required=False,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--manifest", "manifest_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Follow the uses of this govern.yaml (default: the whole matrix).")
+@click.option("--matrix", "whole_matrix", is_flag=True,
+              help="Report every cell of the matrix (the default without --manifest).")
+@click.option("--suspend", "suspend", metavar="MODEL_OR_VENDOR", multiple=True,
+              help="Shorthand for a suspension event: a model id or a vendor name.")
+@click.option("--since", "since", metavar="YYYY-MM-DD",
+              help="Date of the --suspend events (default: the as-of date).")
+@profiles_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@click.option("--format", "format_name", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--exit-code", is_flag=True,
+              help="Exit 1 when a use in the manifest breaks (or, without one, a decision "
+                   "changed).")
+@color_option
+@catalog_option
+def what_if_command(scenario_path: Path | None, manifest_path: Path | None, whole_matrix: bool,
+                    suspend: tuple[str, ...], since: str | None, profile_ids: tuple[str, ...],
+                    all_profiles: bool, as_of: str | None, format_name: str, exit_code: bool,
+                    color_choice: str, catalogs: tuple[Path, ...]) -> None:
+    """What if: replay dated events on a copy of the catalog; report what breaks or changes.
+
+    Exit 0 (1 with --exit-code when something broke), 2 on invalid input.
+    """
+    from govern.formats.whatif import WHATIF_FORMATS
+    from govern.matrix.versions import catalog_version
+    from govern.whatif import what_if
+    from govern.whatif.scenario_file import check_ids, read_scenario
+
+    if manifest_path is not None and whole_matrix:
+        raise click.UsageError("give --manifest FILE or --matrix, not both")
+    if scenario_path is None and not suspend:
+        raise click.UsageError("give a SCENARIO.yaml or --suspend MODEL_OR_VENDOR")
+    date = parse_as_of(as_of)
+    uses = None
+    if manifest_path is not None:
+        _, catalog, profile_id, uses = manifest_uses(manifest_path, catalogs,
+                                                            _ids(profile_ids))
+        profiles = [profile_id]
+    else:
+        catalog = open_catalog(catalogs)
+        profiles = chosen_profiles([catalog], profile_ids, all_profiles)
+        catalog.lookup_many([("profiles", p, "--profile") for p in profiles])
+    scenario = None
+    if scenario_path is not None:
+        scenario_file = read_scenario(scenario_path)
+        check_ids(scenario_file, catalog)
+        scenario = scenario_file.scenario
+    scenario = with_suspensions(scenario, suspend, parse_as_of(since) if since else date,
+                                catalog)
+    report = what_if(catalog_version(catalog, "the catalog"), scenario, profiles, date, uses)
+    color = format_name == "text" and use_color(color_choice, sys.stdout.isatty(), os.environ)
+    click.echo(WHATIF_FORMATS[format_name](report, color), nl=False, color=color)
+    broke = (any(u.status == "breaks" for u in report.uses) if report.uses is not None
+             else report.diff.summary.decisions_changed > 0)
+    sys.exit(EXIT_DISALLOW if exit_code and broke else EXIT_OK)
+
+
+def manifest_uses(manifest_path: Path, catalogs: tuple[Path, ...], profile_ids: list[str]
+                  ) -> tuple[Any, Catalog, str, list[Any]]:
+    """The manifest, its catalog, the profile, and every (entry, task) as an intended use."""
+    from govern.check.manifest_file import read_manifest, resolve_uses
+    from govern.whatif import IntendedUse
+
+    manifest = read_manifest(manifest_path)
+    catalog = open_catalog(manifest.catalog_dirs + catalogs)
+    profile, items = resolve_uses(manifest, catalog, profile_ids[0] if profile_ids else None)
+    uses = [IntendedUse(item.use.name or item.model.id, item.line, item.model.id, item.task.id,
+                        item.use.deployment, item.use.provider) for item in items]
+    return manifest, catalog, profile.id, uses
+
+
+def with_suspensions(scenario: Any, targets: tuple[str, ...], since: dt.date,
+                     catalog: Catalog) -> Any:
+    """The scenario with a suspension event per --suspend (a model id, else a vendor name)."""
+    from govern.whatif.scenario import Scenario, SuspendEvent
+
+    vendors = {m.vendor.name for m in catalog.models.values()}
+    events: list[Any] = []
+    for target in targets:
+        if target in catalog.models:
+            events.append(SuspendEvent(kind="suspend", date=since, model=target))
+        elif target in vendors:
+            events.append(SuspendEvent(kind="suspend", date=since, vendor=target))
+        else:
+            catalog.lookup("model_cards", target, "--suspend")  # unknown: says so, exit 2
+    if scenario is None:
+        return Scenario(name="suspend " + ", ".join(targets), events=events)
+    return scenario.model_copy(update={"events": [*scenario.events, *events]})
 
 
 @main.group()

@@ -16,10 +16,12 @@ from govern.check.manifest import Manifest
 from govern.facts import FACTS
 from govern.policy_tests.cases import PolicyTestFile
 from govern.records import RECORD_KINDS
+from govern.whatif.scenario import Scenario
 
 SCHEMA_KINDS: dict[str, type[BaseModel]] = {
-    **RECORD_KINDS, "manifest": Manifest, "policy_test": PolicyTestFile}
-"""Every kind of YAML file govern reads: the catalog's records, the usage manifest, policy tests."""
+    **RECORD_KINDS, "manifest": Manifest, "policy_test": PolicyTestFile, "scenario": Scenario}
+"""Every kind of YAML file govern reads: the catalog's records, the usage manifest, policy tests,
+what-if scenarios."""
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

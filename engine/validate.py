@@ -33,6 +33,7 @@ from govern.loading.catalog_files import (
     is_left_alone,
     yaml_files_under,
 )
+from govern.loading.validation import validate_record
 from govern.loading.yaml_source import LoadedYaml, display_path, read_yaml_file
 from govern.policy_tests.cases import check_test_file
 
@@ -42,7 +43,7 @@ POLICY_TESTS_DIR = "policy_tests"
 _KIND_BY_KEY: list[tuple[str, str]] = [
     ("rules", "policies"), ("vendor", "model_cards"), ("risk_tier", "tasks"),
     ("preference", "profiles"), ("expires", "waivers"), ("uses", "manifest"),
-    ("cases", POLICY_TESTS_DIR),
+    ("cases", POLICY_TESTS_DIR), ("events", "scenario"),
 ]
 
 
@@ -94,6 +95,21 @@ def _check_manifest(loaded: LoadedYaml, path: Path, catalogs: _Catalogs) -> list
     return []
 
 
+def _check_scenario(loaded: LoadedYaml, path: Path, catalogs: _Catalogs) -> list[Problem]:
+    from govern.whatif.scenario import Scenario
+    from govern.whatif.scenario_file import ScenarioFile, check_ids
+
+    scenario, problems = validate_record(loaded, Scenario)
+    catalog = catalogs.get()
+    if scenario is None or catalog is None:
+        return problems
+    try:
+        check_ids(ScenarioFile(path, scenario, loaded), catalog)
+    except InputError as e:
+        return e.problems
+    return []
+
+
 def _check_tests(loaded: LoadedYaml, catalog: Catalog | None) -> list[Problem]:
     return check_test_file(loaded, catalog)[1] if catalog is not None else []
 
@@ -106,6 +122,7 @@ def _record_check(folder: str) -> Callable[[LoadedYaml, Path, _Catalogs], list[P
 _CHECKS: dict[str, Callable[[LoadedYaml, Path, _Catalogs], list[Problem]]] = {
     **{folder: _record_check(folder) for folder in KIND_DIRS},
     "manifest": _check_manifest,
+    "scenario": _check_scenario,
     POLICY_TESTS_DIR: lambda loaded, path, catalogs: _check_tests(loaded, catalogs.get()),
 }
 """How each kind of loose file is checked, by the kind ``_kind_of`` names."""

@@ -20,6 +20,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
               "govern.fieldtypes", "govern.numbers", "govern.errors", "govern.attribute_docs")),
     ("loading", ("govern.loading",)),
     ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
+                  "govern.explain", "govern.whatif",
                   "govern.matrix", "govern.backends", "govern.rego", "govern.schemas",
                   "govern.validate", "govern.team_catalog")),
     ("formats", ("govern.formats",)),

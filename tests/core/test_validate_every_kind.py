@@ -48,7 +48,8 @@ def _bundled_example(kind: str) -> Path:
             "profile": REPO / "profiles" / "eu-regulated-enterprise.yaml",
             "policy": REPO / "policies" / "licence.yaml",
             "manifest": REPO / "examples" / "ci" / "govern.yaml",
-            "policy_test": REPO / "policy_tests" / "licence.yaml"}[kind]
+            "policy_test": REPO / "policy_tests" / "licence.yaml",
+            "scenario": REPO / "docs" / "examples" / "fable-suspension" / "scenario.yaml"}[kind]
 
 
 @pytest.mark.parametrize("kind", sorted(set(SCHEMA_KINDS) - {"waiver"}))
