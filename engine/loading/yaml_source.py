@@ -224,16 +224,18 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def read_yaml_file(path: Path, shown_as: str | None = None) -> LoadedYaml:
+def read_yaml_file(path: Path, shown_as: str | None = None,
+                   content: bytes | None = None) -> LoadedYaml:
     """Read and parse a YAML file, refusing oversized or undecodable files. Messages name it
-    ``shown_as``, by default its ``display_path``."""
+    ``shown_as``, by default its ``display_path``. ``content``: the file's bytes, already read
+    (the catalog cache parses exactly the bytes its key was computed from)."""
     name = shown_as or display_path(path)
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if content is None else len(content)
         if size > MAX_FILE_BYTES:
             raise InputError(Problem(name, None, None, "-",
                                      f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"))
-        text = path.read_bytes().decode("utf-8")
+        text = (path.read_bytes() if content is None else content).decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(Problem(name, None, None, "-", f"not UTF-8 text: {e.reason}")) from e
     except OSError as e:
