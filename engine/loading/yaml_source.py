@@ -84,6 +84,8 @@ _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 """Numbers in exponent form that PyYAML's YAML 1.1 resolver leaves as text (``1e3``), though
 YAML 1.2 and JSON read them as numbers: refused unquoted, so no reader disagrees on them."""
+_NUMBER_STARTS = frozenset("0123456789.+-")
+"""The characters an ``EXPONENT_NUMBER`` starts with: most text is told apart by its first."""
 
 
 class _Builder:
@@ -115,7 +117,8 @@ class _Builder:
 
     def _scalar(self, node: ScalarNode, path: YamlPath) -> Any:
         text = node.value
-        if node.tag == _STR and not node.style and EXPONENT_NUMBER.fullmatch(text):
+        if (node.tag == _STR and not node.style and text[:1] in _NUMBER_STARTS
+                and EXPONENT_NUMBER.fullmatch(text)):
             self.misread.append(self.loaded.problem(path, (
                 f"{text} is written with an exponent: YAML 1.2 reads it as a number, YAML 1.1 "
                 f"as text; govern takes only {NUMBER_GRAMMAR}, and quoted text ('{text}')")))
