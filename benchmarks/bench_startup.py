@@ -71,12 +71,18 @@ def child_environment(cache: Path, site: bool) -> dict[str, str]:
            if name != "PYTHONDONTWRITEBYTECODE"}
     env["GOVERN_CACHE"] = str(cache)
     if not site:
-        bare = json.loads(subprocess.run([sys.executable, "-S", "-c",
-                                          "import sys, json; print(json.dumps(sys.path))"],
-                                         capture_output=True, text=True, check=True).stdout)
-        added = [p for p in sys.path if p and p not in bare]
-        env["PYTHONPATH"] = os.pathsep.join(added)
+        usual, bare = (search_path(flags) for flags in ([], ["-S"]))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in usual if p and p not in bare)
     return env
+
+
+def search_path(flags: list[str]) -> list[str]:
+    """The module search path of a child started with ``flags``."""
+    done = subprocess.run([sys.executable, *flags, "-c",
+                           "import sys, json; print(json.dumps(sys.path))"],
+                          capture_output=True, text=True, check=True)
+    found: list[str] = json.loads(done.stdout)
+    return found
 
 
 def child_cpu_seconds(args: list[str], env: dict[str, str], site: bool = True,
