@@ -29,7 +29,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,10 +74,13 @@ def _record_classes() -> dict[str, type[BaseModel]]:
 
 @functools.cache
 def _code_digest() -> str:
-    """sha256 of govern's own source: a changed reader or record model is another key."""
+    """sha256 of the source that turns files into records: a changed reader or record model is
+    another key. That is the package's top-level modules (the pure core among them) and
+    ``loading/``: tests/core/test_layering.py holds that these import nothing from the
+    subpackages above them (check, matrix, formats, ...), lazily or not."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.glob("*.py"), *package.glob("loading/*.py")]):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -224,6 +226,8 @@ class CatalogCache:
             payload = marshal.dumps((key, encode_records(records)))
         except (Uncacheable, ValueError):
             return
+        import tempfile  # only when writing: a warm run never needs it
+
         content = FORMAT + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
         target = self.file_for(roots)
         try:
