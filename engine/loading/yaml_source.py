@@ -117,13 +117,15 @@ class _Builder:
 
     def _scalar(self, node: ScalarNode, path: YamlPath) -> Any:
         text = node.value
-        if (node.tag == _STR and not node.style and text[:1] in _NUMBER_STARTS
-                and EXPONENT_NUMBER.fullmatch(text)):
-            self.misread.append(self.loaded.problem(path, (
-                f"{text} is written with an exponent: YAML 1.2 reads it as a number, YAML 1.1 "
-                f"as text; govern takes only {NUMBER_GRAMMAR}, and quoted text ('{text}')")))
-            return None
-        if node.tag in (_STR, _TIMESTAMP):  # timestamps are kept as written
+        if node.tag == _STR:  # most scalars: text, told apart from a number by its first character
+            if not node.style and text[:1] in _NUMBER_STARTS and EXPONENT_NUMBER.fullmatch(text):
+                self.misread.append(self.loaded.problem(path, (
+                    f"{text} is written with an exponent: YAML 1.2 reads it as a number, YAML "
+                    f"1.1 as text; govern takes only {NUMBER_GRAMMAR}, and quoted text "
+                    f"('{text}')")))
+                return None
+            return text
+        if node.tag == _TIMESTAMP:  # timestamps are kept as written
             return text
         if node.tag == _NULL:
             return None
