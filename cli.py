@@ -39,6 +39,7 @@ from govern.loading.catalog import (
     catalog_roots,
     load_catalog,
 )
+from govern.loading.catalog_cache import CatalogCache, cache_from_environment
 
 if TYPE_CHECKING:
     from govern.check.report import CheckReport
@@ -160,7 +161,15 @@ def writing(path: Path, flag: str) -> Iterator[None]:
 
 
 def open_catalog(catalogs: tuple[Path, ...]) -> Catalog:
-    return load_catalog(catalog_roots(catalogs))
+    return load_catalog(catalog_roots(catalogs), catalog_cache())
+
+
+def catalog_cache() -> CatalogCache | None:
+    """The validated-catalog cache (see govern.loading.catalog_cache): GOVERN_CACHE and
+    ``govern --no-cache`` decide, here at the edge, whether and where."""
+    context = click.get_current_context(silent=True)
+    disabled = context is not None and bool(context.find_root().meta.get(NO_CACHE))
+    return cache_from_environment(os.environ, disabled)
 
 
 def _complete_ids(folder: str) -> Callable[[click.Context, click.Parameter, str],
@@ -198,8 +207,18 @@ def use_color(choice: str, is_terminal: bool, environ: Mapping[str, str]) -> boo
     return is_terminal and not environ.get("NO_COLOR")
 
 
+NO_CACHE = "govern.no_cache"
+
+
+def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[NO_CACHE] = value
+
+
 @click.group(cls=GovernGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govern")
+@click.option("--no-cache", is_flag=True, expose_value=False, callback=_no_cache,
+              help="Load and validate the catalog in full, without reading or writing the "
+                   "validated-catalog cache (also GOVERN_CACHE=off).")
 def main() -> None:
     """govern: may we use model M for task T, and how? api, self-host or disallow."""
 

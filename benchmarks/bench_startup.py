@@ -2,16 +2,23 @@
 
     python -m benchmarks.bench_startup [--repeat 15] [--cards 1000]   # from the repo root
 
-Measured side by side in one run, each in a fresh child process, the two commands alternating
-so that a busy machine slows both alike; CPU time (user + system) of each child, median of
+Measured side by side in one run, each in a fresh child process, the commands alternating so
+that a busy machine slows all alike; CPU time (user + system) of each child, median of
 --repeat runs:
 
-  (a) `python -m govern evaluate --model glm-5.2 --task refactoring` (bundled catalog);
-  (b) the floor, `python -c "import pydantic, yaml, click"`; and the ratio (a)/(b);
-  and, for context, the floor plus one pydantic model (pydantic's model machinery);
+  (a) `python -m govern evaluate --model glm-5.2 --task refactoring` (bundled catalog), cold:
+      `--no-cache`, every file composed and validated; and warm: the validated-catalog cache
+      (see govern.loading.catalog_cache) holds the catalog, written by a run before;
+  (b) the floor, `python -c "import pydantic, yaml, click"`, and the ratios (a)/(b);
+      and, for context, the floor plus one pydantic model (pydantic's model machinery);
   (c) loading and validating --cards generated model cards (the bundled cards, renamed) from a
       temporary catalog through `govern.loading.catalog.load_catalog`, in a child that has
-      already imported govern: wall and CPU time of the load alone, median of 5.
+      already imported govern: CPU and wall time of the load alone, median of 5; cold (no
+      cache) and warm (a cache hit).
+
+Every figure of (a) and (b) is taken twice: as Python normally starts, and with `-S` (no
+`site` module: no `.pth` start-up hooks, such as a sandbox's certifi one, which every Python
+start pays; the same module search path is given through PYTHONPATH).
 
 Goals (issue 10): (a) at most 150 ms CPU and at most 1.7x (b); (c) at most 0.5 s, judged on
 CPU time (on a busy machine the wall time also counts the waits for a free core).
@@ -23,6 +30,7 @@ measured, so run it with the environment whose govern you mean. The children run
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -32,8 +40,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-EVALUATE = ["-m", "govern", "evaluate", "--model", "glm-5.2", "--task", "refactoring",
-            "--as-of", "2026-11-23"]
+EVALUATE = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", "2026-11-23"]
+COLD_EVALUATE = ["-m", "govern", "--no-cache", *EVALUATE]
+WARM_EVALUATE = ["-m", "govern", *EVALUATE]
 FLOOR = ["-c", "import pydantic, yaml, click"]
 ONE_MODEL = ["-c", "import pydantic, yaml, click\nclass M(pydantic.BaseModel):\n    x: int\nM(x=1)"]
 """The floor plus pydantic's model machinery, which any command built on pydantic records
@@ -44,29 +53,48 @@ LOAD_CHILD = """
 import sys, time
 from pathlib import Path
 from govern.loading.catalog import load_catalog
-root = Path(sys.argv[1])
+from govern.loading.catalog_cache import CatalogCache
+root, count = Path(sys.argv[1]), int(sys.argv[2])
+cache = CatalogCache(Path(sys.argv[3])) if len(sys.argv) > 3 else None
 wall, cpu = time.perf_counter(), time.process_time()
-catalog = load_catalog([root])
+catalog = load_catalog([root], cache)
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-assert len(catalog.models) == int(sys.argv[2]), len(catalog.models)
+assert len(catalog.models) == count, len(catalog.models)
 print(wall, cpu)
 """
 
 
-CHILD_ENV = {name: value for name, value in os.environ.items()
-             if name != "PYTHONDONTWRITEBYTECODE"}
-"""The children may write .pyc files, as an installed govern has them (pip compiles on
-install): with PYTHONDONTWRITEBYTECODE set, every run would compile govern from source."""
+def child_environment(cache: Path, site: bool) -> dict[str, str]:
+    """The children's environment: the cache directory, .pyc files allowed (an installed
+    govern has them: pip compiles on install), and without ``site`` the search path it adds."""
+    env = {name: value for name, value in os.environ.items()
+           if name != "PYTHONDONTWRITEBYTECODE"}
+    env["GOVERN_CACHE"] = str(cache)
+    if not site:
+        usual, bare = (search_path(flags) for flags in ([], ["-S"]))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in usual if p and p not in bare)
+    return env
 
 
-def child_cpu_seconds(args: list[str], ok: tuple[int, ...] = (0,)) -> float:
+def search_path(flags: list[str]) -> list[str]:
+    """The module search path of a child started with ``flags``."""
+    done = subprocess.run([sys.executable, *flags, "-c",
+                           "import sys, json; print(json.dumps(sys.path))"],
+                          capture_output=True, text=True, check=True)
+    found: list[str] = json.loads(done.stdout)
+    return found
+
+
+def child_cpu_seconds(args: list[str], env: dict[str, str], site: bool = True,
+                      ok: tuple[int, ...] = (0,)) -> float:
     """CPU time (user + system) of one child process running ``python args``."""
+    command = [sys.executable, *([] if site else ["-S"]), *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run([sys.executable, *args], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=False, env=CHILD_ENV)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, check=False, env=env, cwd=Path.cwd())
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in ok:
-        sys.exit(f"{' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+        sys.exit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
@@ -86,12 +114,14 @@ def generated_catalog(directory: Path, count: int) -> Path:
     return directory
 
 
-def load_times(root: Path, count: int, repeat: int) -> tuple[float, float]:
+def load_times(root: Path, count: int, repeat: int, env: dict[str, str],
+               cache: Path | None) -> tuple[float, float]:
     """Median wall and CPU seconds of ``load_catalog`` over the generated catalog."""
     walls, cpus = [], []
+    extra = [str(cache)] if cache is not None else []
     for _ in range(repeat):
-        done = subprocess.run([sys.executable, "-c", LOAD_CHILD, str(root), str(count)],
-                              capture_output=True, text=True, check=False, env=CHILD_ENV)
+        done = subprocess.run([sys.executable, "-c", LOAD_CHILD, str(root), str(count), *extra],
+                              capture_output=True, text=True, check=False, env=env)
         if done.returncode != 0:
             sys.exit(f"loading the generated catalog failed:\n{done.stderr}")
         wall, cpu = (float(part) for part in done.stdout.split())
@@ -104,39 +134,58 @@ def verdict(met: bool) -> str:
     return "goal met" if met else "goal NOT met"
 
 
+MEASURED = {"cold": COLD_EVALUATE, "warm": WARM_EVALUATE, "floor": FLOOR, "one model": ONE_MODEL}
+
+
+def startup_medians(repeat: int, cache: Path) -> dict[tuple[str, bool], float]:
+    """Median CPU seconds of each command of MEASURED, with and without ``site``."""
+    envs = {site: child_environment(cache, site) for site in (True, False)}
+    for site, env in envs.items():  # warm the file cache, write .pyc files and the cache
+        child_cpu_seconds(FLOOR, env, site)
+        child_cpu_seconds(WARM_EVALUATE, env, site, ok=(0, 1))
+    samples: dict[tuple[str, bool], list[float]] = {
+        (name, site): [] for name in MEASURED for site in envs}
+    for _ in range(repeat):
+        for site, env in envs.items():
+            for name, args in MEASURED.items():
+                samples[name, site].append(child_cpu_seconds(args, env, site, ok=(0, 1)))
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--cards", type=int, default=1000)
     args = parser.parse_args()
 
-    child_cpu_seconds(FLOOR)  # warm the file cache and write the .pyc files before measuring
-    child_cpu_seconds(EVALUATE, ok=(0, 1))
-    evaluate, floor, one_model = [], [], []
-    for _ in range(args.repeat):
-        floor.append(child_cpu_seconds(FLOOR))
-        evaluate.append(child_cpu_seconds(EVALUATE, ok=(0, 1)))
-        one_model.append(child_cpu_seconds(ONE_MODEL))
-    evaluate_s, floor_s = statistics.median(evaluate), statistics.median(floor)
-    one_model_s = statistics.median(one_model)
-    ratio = evaluate_s / floor_s
-
     with tempfile.TemporaryDirectory(prefix="govern-bench-") as tmp:
-        root = generated_catalog(Path(tmp), args.cards)
-        load_wall, load_cpu = load_times(root, args.cards, repeat=5)
+        cache = Path(tmp) / "cache"
+        medians = startup_medians(args.repeat, cache)
+        root = generated_catalog(Path(tmp) / "catalog", args.cards)
+        env = child_environment(cache, site=True)
+        cold_wall, cold_cpu = load_times(root, args.cards, 5, env, cache=None)
+        load_times(root, args.cards, 1, env, cache=cache)  # writes the cache
+        warm_wall, warm_cpu = load_times(root, args.cards, 5, env, cache=cache)
 
     print(f"python {sys.version.split()[0]} at {sys.executable}; median of {args.repeat} "
           "runs, CPU = user + system of the child")
-    print(f"(a) govern evaluate (cold)               {evaluate_s * 1000:7.0f} ms CPU   "
-          f"goal <= {EVALUATE_GOAL_S * 1000:.0f} ms: {verdict(evaluate_s <= EVALUATE_GOAL_S)}")
-    print(f"(b) import pydantic, yaml, click (floor) {floor_s * 1000:7.0f} ms CPU")
-    print(f"    ratio (a)/(b)                         {ratio:7.2f}x       "
-          f"goal <= {RATIO_GOAL}x: {verdict(ratio <= RATIO_GOAL)}")
-    print(f"    context: the floor + one pydantic model {one_model_s * 1000:7.0f} ms CPU   "
-          f"{one_model_s / floor_s:.2f}x the floor")
-    print(f"(c) load + validate {args.cards} model cards   {load_wall:7.3f} s wall, "
-          f"{load_cpu:.3f} s CPU   goal <= {LOAD_GOAL_S} s CPU: "
-          f"{verdict(load_cpu <= LOAD_GOAL_S)}")
+    for site, how in ((True, "as Python starts"), (False, "with -S (no site, no .pth hooks)")):
+        floor = medians["floor", site]
+        print(f"-- {how}")
+        for name, label in (("cold", "(a) govern evaluate, cold (--no-cache)"),
+                            ("warm", "(a) govern evaluate, warm catalog cache")):
+            cpu = medians[name, site]
+            print(f"{label:43s} {cpu * 1000:5.0f} ms CPU  {cpu / floor:5.2f}x floor   "
+                  f"goals <= {EVALUATE_GOAL_S * 1000:.0f} ms: {verdict(cpu <= EVALUATE_GOAL_S)}"
+                  f", <= {RATIO_GOAL}x: {verdict(cpu / floor <= RATIO_GOAL)}")
+        print(f"{'(b) import pydantic, yaml, click (floor)':43s} {floor * 1000:5.0f} ms CPU")
+        one_model = medians["one model", site]
+        print(f"{'    context: floor + one pydantic model':43s} {one_model * 1000:5.0f} ms CPU  "
+              f"{one_model / floor:5.2f}x floor")
+    for label, wall, cpu in (("cold (no cache)", cold_wall, cold_cpu),
+                             ("warm (cache hit)", warm_wall, warm_cpu)):
+        print(f"(c) load + validate {args.cards} model cards, {label:16s} {wall:6.3f} s wall, "
+              f"{cpu:.3f} s CPU   goal <= {LOAD_GOAL_S} s CPU: {verdict(cpu <= LOAD_GOAL_S)}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ Tri = bool | None
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: the validators are built when a policy is first validated, not on import
+    # (a command answered from the catalog cache never builds them).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class FactRef(_Strict):
@@ -216,9 +218,6 @@ else:
         Discriminator(_condition_kind),
     ]
 
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-NotOf.model_rebuild()
 
 
 def iter_tests(condition: Any) -> list[BaseModel]:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from govern.conditions import CompiledCondition, Tri, compile_condition, referenced_facts
 from govern.facts import read_facts
+from govern.record_data import record_data
 from govern.records import (
     Deployment,
     Effect,
@@ -47,7 +48,11 @@ Recommendation = Literal["api", "self-host", "disallow"]
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """The decision document's parts. The core makes them with ``model_construct`` from
+    validated records (mypy checks the arguments): validating what it just computed would build
+    every validator on each run; what comes from outside (an OPA answer) is validated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class AppliedWaiver(_Out):
@@ -224,9 +229,9 @@ def canonical_json(value: Any) -> bytes:
 def digest_of(records: Sequence[BaseModel] | BaseModel) -> str:
     """sha256 of records' canonical JSON: the same on every machine for the same content."""
     if isinstance(records, BaseModel):
-        data: Any = records.model_dump(mode="json", by_alias=True)
+        data: Any = record_data(records, json_mode=True)
     else:
-        data = [r.model_dump(mode="json", by_alias=True) for r in records]
+        data = [record_data(r, json_mode=True) for r in records]
     return hashlib.sha256(canonical_json(data)).hexdigest()
 
 
@@ -236,7 +241,7 @@ def digest_of(records: Sequence[BaseModel] | BaseModel) -> str:
 def build_options(model: ModelCard, profile: Profile) -> list[Option]:
     """Every way to deploy the model: its API offerings, then self-hosting unless closed."""
     options = [
-        Option(
+        Option.model_construct(
             deployment="api",
             provider=offer.provider,
             host_jurisdiction=offer.host_jurisdiction,
@@ -251,7 +256,7 @@ def build_options(model: ModelCard, profile: Profile) -> list[Option]:
     if model.open_weights is not False:
         hosting = model.self_hosting
         options.append(
-            Option(
+            Option.model_construct(
                 deployment="self-host",
                 host_jurisdiction=profile.self_host.jurisdiction,
                 regions=profile.self_host.regions,
@@ -314,8 +319,9 @@ def _finding(compiled: CompiledRule, facts: dict[str, Any], as_of: dt.date) -> F
     if evaluated is None:
         return None
     effect, message, unknown = evaluated
-    return Finding(rule=compiled.rule.id, policy=compiled.policy, effect=effect,
-                   severity=compiled.rule.severity, message=message, unknown_facts=unknown)
+    return Finding.model_construct(rule=compiled.rule.id, policy=compiled.policy, effect=effect,
+                                   severity=compiled.rule.severity, message=message,
+                                   unknown_facts=unknown)
 
 
 def waiver_matches(waiver: Waiver, finding: Finding, model: ModelCard, task: Task,
@@ -350,7 +356,7 @@ def _apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], model: Mo
             matched_ids.update(w.id for w in matching)
             live = next((w for w in matching if waiver_is_live(w, as_of)), None)
             if live is not None:
-                finding = finding.model_copy(update={"waiver": AppliedWaiver(
+                finding = finding.model_copy(update={"waiver": AppliedWaiver.model_construct(
                     id=live.id, owner=live.owner, reason=live.reason,
                     reference=live.reference, expires=live.expires)})
         result.append(finding)
@@ -364,9 +370,10 @@ def waiver_uses(waivers: Sequence[Waiver], matched: list[set[str]],
     first: dict[str, Waiver] = {}
     for waiver in waivers:
         first.setdefault(waiver.id, waiver)
-    return [WaiverUse(**WaiverUse.terms_of(w),
-                      status="applied" if waiver_is_live(w, as_of) else "expired",
-                      matched_options=[i for i, ids in enumerate(matched) if w.id in ids])
+    return [WaiverUse.model_construct(**WaiverUse.terms_of(w),
+                                      status="applied" if waiver_is_live(w, as_of) else "expired",
+                                      matched_options=[i for i, ids in enumerate(matched)
+                                                       if w.id in ids])
             for _, w in sorted(first.items())
             if any(w.id in ids for ids in matched)]
 
@@ -386,11 +393,12 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
     denies = [f for f in findings if f.effect == "deny"]
     standing = [f for f in denies if f.waiver is None]
     obligations = [
-        Obligation(obligation=policies.obligation_of[f.rule], rule=f.rule, message=f.message)
+        Obligation.model_construct(obligation=policies.obligation_of[f.rule], rule=f.rule,
+                                   message=f.message)
         for f in findings
         if f.effect == "require"
     ]
-    return OptionDecision(
+    return OptionDecision.model_construct(
         deployment=option.deployment,
         provider=option.provider,
         verdict="denied" if standing else "allowed",
@@ -415,7 +423,7 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
             options[index] = options[index].model_copy(update={"recommended": True})
             recommendation = deployment
             break
-    return Decision(
+    return Decision.model_construct(
         model=model.id,
         task=task.id,
         profile=profile.id,

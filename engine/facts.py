@@ -20,6 +20,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from govern.record_data import record_data
 from govern.records import ModelCard, Option, Profile, Task
 
 FactType = Literal["string", "number", "boolean", "date", "list", "records"]
@@ -208,7 +209,7 @@ def record_facts(prefix: str, record: BaseModel) -> dict[str, Any]:
     """The values of one record's fact paths under ``prefix`` (``model``, ``option``, ``task``,
     ``profile``): every path of FACTS in that namespace, ``None`` marking unknown."""
     raw: dict[str, Any] = {}
-    _flatten(prefix, record.model_dump(mode="python", by_alias=True), raw)
+    _flatten(prefix, record_data(record, json_mode=False), raw)  # = model_dump(by_alias=True)
     return {path: raw.get(path) for path in _PATHS_IN[prefix]}
 
 

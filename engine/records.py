@@ -52,7 +52,9 @@ class Record(BaseModel):
 
     Attribute docstrings are field descriptions (see ``govern.attribute_docs``). Building a
     validator waits for the first validation (``defer_build``), so a record kind a command never
-    reads costs nothing to build, and the descriptions are in place when it is built.
+    reads costs nothing to build, and the descriptions are in place when it is built. A default
+    that is itself a record is made with ``model_construct()`` (every field at its default,
+    nothing to validate), so defining a kind builds no validator of its parts either.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
@@ -120,9 +122,9 @@ class ApiOffering(Record):
     """Jurisdiction the hosted endpoint (and so the data sent to it) falls under."""
     regions: list[Region] | None = None
     """Regions the endpoint serves from; None when unpublished."""
-    pricing: Pricing = Pricing()
+    pricing: Pricing = Pricing.model_construct()
     """Published prices of this endpoint."""
-    data_terms: DataTerms = DataTerms()
+    data_terms: DataTerms = DataTerms.model_construct()
     """What the provider does with the data sent to it."""
 
 
@@ -227,7 +229,7 @@ class ModelCard(Record):
     """SPDX licence id of the weights, or 'proprietary'."""
     open_weights: bool | None = None
     """Whether the weights can be downloaded; null when unknown."""
-    parameters: Parameters = Parameters()
+    parameters: Parameters = Parameters.model_construct()
     """Model size, in billions of parameters."""
     context_window_tokens: int | None = None
     """Longest input, in tokens; null when unpublished."""
@@ -237,9 +239,9 @@ class ModelCard(Record):
     """Every hosted endpoint the model can be called through."""
     self_hosting: SelfHosting | None = None
     """What running the weights ourselves takes; null when unknown."""
-    revocation: Revocation = Revocation()
+    revocation: Revocation = Revocation.model_construct()
     """Whether access to this model can be, or has been, taken away, and by whom."""
-    safeguards: Safeguards = Safeguards()
+    safeguards: Safeguards = Safeguards.model_construct()
     """Published audits and certifications."""
     benchmarks: list[Benchmark] = []
     """Published benchmark scores, with their sources."""
@@ -265,8 +267,8 @@ class Option(Record):
     host_jurisdiction: Jurisdiction | None = None
     """API: the endpoint's jurisdiction. Self-host: the profile's self-host jurisdiction."""
     regions: list[Region] | None = None
-    pricing: Pricing = Pricing()
-    data_terms: DataTerms = DataTerms()
+    pricing: Pricing = Pricing.model_construct()
+    data_terms: DataTerms = DataTerms.model_construct()
     accelerator_memory_gb: float | None = None
     """Self-host only: the card's estimate of accelerator memory needed."""
 
@@ -375,7 +377,7 @@ class Rule(Record):
     """deny: the option is refused; require: allowed with an obligation; warn: a finding only."""
     severity: Severity
     """low, medium, high or critical; shown in reports and SARIF."""
-    applies_to: AppliesTo = AppliesTo()
+    applies_to: AppliesTo = AppliesTo.model_construct()
     """Which options the rule is checked against; absent means all."""
     when: Annotated[Condition | None, AbsentMeans("the rule always fires"),
                     NO_NULL_IN_SCHEMA] = None
@@ -437,7 +439,7 @@ class Waiver(Record):
     """Waiver id, the file's name without .yaml."""
     rule: NonEmptyStr
     """The id of the deny rule waived."""
-    scope: WaiverScope = WaiverScope()
+    scope: WaiverScope = WaiverScope.model_construct()
     """Which decisions it covers; absent keys match anything."""
     owner: NonEmptyStr
     """Who answers for the exception (a role or team)."""

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from govern.check.manifest import Manifest
 from govern.facts import FACTS
 from govern.policy_tests.cases import PolicyTestFile
-from govern.records import RECORD_KINDS
+from govern.records import RECORD_KINDS, Record
 from govern.whatif.scenario import Scenario
 
 SCHEMA_KINDS: dict[str, type[BaseModel]] = {
@@ -86,8 +86,20 @@ SCHEMA_ID_BASE = "https://govern.dev/schemas/"
 relative ``$ref`` or a modeline that names the file resolves the same way as the id."""
 
 
+def _build_every_record_kind() -> None:
+    """Records build their validators and serialisers on first use (``defer_build``), and a
+    default that is a record (``pricing: Pricing = Pricing.model_construct()``) is shown in
+    the schema through its own serialiser, which pydantic does not build on demand there."""
+    pending: list[type[Record]] = [Record]
+    while pending:
+        model = pending.pop()
+        model.model_rebuild()
+        pending.extend(model.__subclasses__())
+
+
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one kind of file (a key of ``SCHEMA_KINDS``)."""
+    _build_every_record_kind()
     schema = SCHEMA_KINDS[kind].model_json_schema(by_alias=True, mode="validation")
     _fact_enums(schema)
     _for_editors(schema)

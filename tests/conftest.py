@@ -5,12 +5,21 @@ Only fixtures: what tests import (REPO, AS_OF, RunLine, …) is in tests/support
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from govern.loading import yaml_source
 from govern.loading.catalog import Catalog, bundled_root, load_catalog
 from govern.loading.yaml_composers import COMPOSERS
 from tests.support import RunLine, run_govern
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalog_cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The CLI's validated-catalog cache lives in the session's temporary directory, not in
+    the user's ~/.cache; every CLI test runs with it (a wrong hit would change its output)."""
+    os.environ["GOVERN_CACHE"] = str(tmp_path_factory.mktemp("catalog-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from govern.core import PolicySet
 from govern.errors import InputError, Problem, did_you_mean
+from govern.loading.catalog_cache import CatalogCache, catalog_key
 from govern.loading.catalog_files import RECORD_FOLDERS, catalog_record_files
 from govern.loading.policy_checks import (
     check_model_card,
@@ -31,7 +32,13 @@ from govern.loading.policy_checks import (
     check_rules_of_invalid_policy,
 )
 from govern.loading.validation import validate_record
-from govern.loading.yaml_source import LoadedYaml, YamlPath, display_path, read_yaml_file
+from govern.loading.yaml_source import (
+    MAX_FILE_BYTES,
+    LoadedYaml,
+    YamlPath,
+    display_path,
+    read_yaml_file,
+)
 from govern.records import ModelCard, Policy, Profile, Record, Task, Waiver
 
 KIND_DIRS: dict[str, type[Record]] = {
@@ -85,11 +92,12 @@ def load_record_file(path: Path, kind: type[R], shown_as: str | None = None
     return (loaded.record if loaded is not None else None), problems
 
 
-def read_record_file(path: Path, kind: type[BaseModel], shown_as: str | None = None
-                     ) -> tuple[LoadedRecord | None, list[Problem]]:
-    """``load_record_file``, keeping what the loader read alongside the record."""
+def read_record_file(path: Path, kind: type[BaseModel], shown_as: str | None = None,
+                     content: bytes | None = None) -> tuple[LoadedRecord | None, list[Problem]]:
+    """``load_record_file``, keeping what the loader read alongside the record. ``content``:
+    the file's bytes when the caller has read them already."""
     try:
-        loaded = read_yaml_file(path, shown_as)
+        loaded = read_yaml_file(path, shown_as, content)
     except InputError as e:
         return None, e.problems
     return check_record(loaded, kind, path.name)
@@ -188,28 +196,90 @@ def catalog_roots(extra: Iterable[Path] = ()) -> list[Path]:
     return roots
 
 
-def load_catalog(roots: list[Path]) -> Catalog:
-    """Load every record under ``roots``; raise one ``InputError`` listing every problem."""
-    catalog = Catalog(roots=roots)
-    problems: list[Problem] = []
+@dataclass(frozen=True)
+class _RootFiles:
+    """One catalog root: the problems with its entries, and its record files in load order."""
+
+    problems: list[Problem]
+    files: list[tuple[str, Path]]
+    trusted: bool
+
+
+def _files_of(roots: list[Path]) -> list[_RootFiles]:
     bundled = bundled_root().resolve()
+    found = []
     for root in roots:
         if not root.is_dir():
-            problems.append(Problem(display_path(root), None, None, "-", "catalog directory not found"))
+            found.append(_RootFiles([Problem(display_path(root), None, None, "-",
+                                             "catalog directory not found")], [], False))
             continue
-        files, trouble = catalog_record_files(root, trusted=root.resolve() == bundled)
-        problems.extend(trouble)
-        for dirname, paths in files.items():
-            kind = KIND_DIRS[dirname]
-            for path in paths:
-                loaded, found = read_record_file(path, kind)
-                problems.extend(found)
-                if loaded is not None:
-                    record_id: str = cast(Any, loaded.record).id  # every catalog kind has one
-                    catalog.records[dirname][record_id] = loaded
+        trusted = root.resolve() == bundled
+        files, trouble = catalog_record_files(root, trusted=trusted)
+        found.append(_RootFiles(trouble, [(dirname, path) for dirname, paths in files.items()
+                                          for path in paths], trusted))
+    return found
+
+
+def _contents(layers: list[_RootFiles]) -> list[tuple[str, str, bool, bytes]] | None:
+    """Every record file's (folder, name as shown, trusted, bytes), for the cache key; None
+    when a file cannot be read or is too large (the full load says so)."""
+    contents = []
+    for layer in layers:
+        for dirname, path in layer.files:
+            try:
+                content = path.read_bytes()
+            except OSError:
+                return None
+            if len(content) > MAX_FILE_BYTES:
+                return None
+            contents.append((dirname, display_path(path), layer.trusted, content))
+    return contents
+
+
+def load_catalog(roots: list[Path], cache: CatalogCache | None = None) -> Catalog:
+    """Load every record under ``roots``; raise one ``InputError`` listing every problem.
+
+    With a ``cache``, a catalog whose files, names and reading code are byte for byte those
+    of a catalog loaded before is taken from it (see ``govern.loading.catalog_cache``); the
+    files are read once, and what is parsed is exactly what the key was computed from."""
+    layers = _files_of(roots)
+    contents = None
+    if cache is not None and not any(layer.problems for layer in layers):
+        contents = _contents(layers)
+    key = catalog_key(contents) if cache is not None and contents is not None else None
+    if cache is not None and key is not None:
+        kept = cache.read(roots, key)
+        if kept is not None:
+            return _catalog_of(roots, [(d, LoadedRecord(r, s)) for d, r, s in kept])
+    catalog = Catalog(roots=roots)
+    problems: list[Problem] = []
+    index = 0
+    for layer in layers:
+        problems.extend(layer.problems)
+        for dirname, path in layer.files:
+            content = contents[index][3] if contents is not None else None
+            index += 1
+            loaded, found = (read_record_file(path, KIND_DIRS[dirname]) if content is None
+                             else read_record_file(path, KIND_DIRS[dirname], content=content))
+            problems.extend(found)
+            if loaded is not None:
+                record_id: str = cast(Any, loaded.record).id  # every catalog kind has one
+                catalog.records[dirname][record_id] = loaded
     problems.extend(_cross_checks(catalog))
     if problems:
         raise InputError(problems)
+    if cache is not None and key is not None:
+        cache.write(roots, key, [(dirname, loaded.record, loaded.source)
+                                 for dirname, by_id in catalog.records.items()
+                                 for loaded in by_id.values()])
+    return catalog
+
+
+def _catalog_of(roots: list[Path], loaded: list[tuple[str, LoadedRecord]]) -> Catalog:
+    """A catalog of records kept by the cache, in the order they were kept."""
+    catalog = Catalog(roots=roots)
+    for dirname, record in loaded:
+        catalog.records[dirname][cast(Any, record.record).id] = record
     return catalog
 
 

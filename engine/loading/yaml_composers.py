@@ -21,6 +21,7 @@ first, from the parser's events, without building anything.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import yaml
 from yaml.events import CollectionEndEvent, CollectionStartEvent
@@ -47,13 +48,47 @@ def compose_python(text: str) -> Node | None:
     return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_IMPLICIT_TAGS = {first: tuple(resolvers + _SAFE_LOADER.yaml_implicit_resolvers.get(None, []))
+                  for first, resolvers in _SAFE_LOADER.yaml_implicit_resolvers.items()
+                  if first is not None}
+_WILDCARD_TAGS = tuple(_SAFE_LOADER.yaml_implicit_resolvers.get(None, []))
+
+
+class ComposingLoader(_SAFE_LOADER):  # type: ignore[misc]  # an untyped C extension class
+    """libyaml's loader with PyYAML's safe resolver in fewer steps: the C composer asks the
+    Python resolver for every node's tag (a third of the time composing a card), and the
+    general resolver walks path resolvers that the safe loader never has. Same tags: the
+    implicit resolvers by first character, then the defaults (a test compares them)."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, pattern in _IMPLICIT_TAGS.get(value[:1], _WILDCARD_TAGS):
+                    if pattern.match(value):
+                        return str(tag)
+            return str(self.DEFAULT_SCALAR_TAG)
+        if kind is SequenceNode:
+            return str(self.DEFAULT_SEQUENCE_TAG)
+        return str(self.DEFAULT_MAPPING_TAG)
+
+
+assert not _SAFE_LOADER.yaml_path_resolvers, "the fast resolver assumes no path resolvers"
+
+
 def compose_libyaml(text: str) -> Node | None:
     """libyaml's C scanner, parser and composer, with the Python composer for the texts the
     two read differently and for every text libyaml refuses (for the message)."""
     if any(character in text for character in READ_DIFFERENTLY_BY_LIBYAML):
         return compose_python(text)
     try:
-        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+        node = yaml.compose(text, Loader=ComposingLoader)
     except yaml.YAMLError:
         return compose_python(text)
     if "?" in text and _has_plain_scalar_with_question_mark(node):

@@ -84,6 +84,8 @@ _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 EXPONENT_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 """Numbers in exponent form that PyYAML's YAML 1.1 resolver leaves as text (``1e3``), though
 YAML 1.2 and JSON read them as numbers: refused unquoted, so no reader disagrees on them."""
+_NUMBER_STARTS = frozenset("0123456789.+-")
+"""The characters an ``EXPONENT_NUMBER`` starts with: most text is told apart by its first."""
 
 
 class _Builder:
@@ -115,12 +117,15 @@ class _Builder:
 
     def _scalar(self, node: ScalarNode, path: YamlPath) -> Any:
         text = node.value
-        if node.tag == _STR and not node.style and EXPONENT_NUMBER.fullmatch(text):
-            self.misread.append(self.loaded.problem(path, (
-                f"{text} is written with an exponent: YAML 1.2 reads it as a number, YAML 1.1 "
-                f"as text; govern takes only {NUMBER_GRAMMAR}, and quoted text ('{text}')")))
-            return None
-        if node.tag in (_STR, _TIMESTAMP):  # timestamps are kept as written
+        if node.tag == _STR:  # most scalars: text, told apart from a number by its first character
+            if not node.style and text[:1] in _NUMBER_STARTS and EXPONENT_NUMBER.fullmatch(text):
+                self.misread.append(self.loaded.problem(path, (
+                    f"{text} is written with an exponent: YAML 1.2 reads it as a number, YAML "
+                    f"1.1 as text; govern takes only {NUMBER_GRAMMAR}, and quoted text "
+                    f"('{text}')")))
+                return None
+            return text
+        if node.tag == _TIMESTAMP:  # timestamps are kept as written
             return text
         if node.tag == _NULL:
             return None
@@ -224,16 +229,18 @@ def display_path(path: Path) -> str:
         return path.as_posix()
 
 
-def read_yaml_file(path: Path, shown_as: str | None = None) -> LoadedYaml:
+def read_yaml_file(path: Path, shown_as: str | None = None,
+                   content: bytes | None = None) -> LoadedYaml:
     """Read and parse a YAML file, refusing oversized or undecodable files. Messages name it
-    ``shown_as``, by default its ``display_path``."""
+    ``shown_as``, by default its ``display_path``. ``content``: the file's bytes, already read
+    (the catalog cache parses exactly the bytes its key was computed from)."""
     name = shown_as or display_path(path)
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if content is None else len(content)
         if size > MAX_FILE_BYTES:
             raise InputError(Problem(name, None, None, "-",
                                      f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"))
-        text = path.read_bytes().decode("utf-8")
+        text = (path.read_bytes() if content is None else content).decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(Problem(name, None, None, "-", f"not UTF-8 text: {e.reason}")) from e
     except OSError as e:

@@ -17,7 +17,8 @@ PACKAGE = Path(govern.__file__).resolve().parent
 
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("govern", "govern.core", "govern.conditions", "govern.facts", "govern.records",
-              "govern.fieldtypes", "govern.numbers", "govern.errors", "govern.attribute_docs")),
+              "govern.fieldtypes", "govern.numbers", "govern.errors", "govern.attribute_docs",
+              "govern.record_data")),
     ("loading", ("govern.loading",)),
     ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
                   "govern.explain", "govern.whatif",
