@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from govern.lineage import Lineage, LineageLicence, license_approved, lineage_licenses
 from govern.licences import normal_form, normalise
+from govern.lineage import Lineage, LineageLicence, license_approved, lineage_licenses
 from govern.loading.catalog import bundled_root, load_catalog
 from tests.support import REPO, RunLine, line_of
 
