@@ -15,7 +15,7 @@ import pytest
 
 from govern.licences import normal_form, normalise
 from govern.lineage import Lineage, LineageLicence, license_approved, lineage_licenses
-from govern.loading.catalog import bundled_root, load_catalog
+from govern.loading.catalog import Catalog, bundled_root, load_catalog
 from tests.support import REPO, RunLine, line_of
 
 GLM = (REPO / "model_cards" / "glm-5.2.yaml").read_text()
@@ -213,3 +213,15 @@ def test_a_card_naming_itself_as_its_base_is_refused(tmp_path: Path,
     result = run_line(["validate", "--catalog", str(catalog)])
     assert result.exit_code == 2
     assert "base_model: base_model names the card itself ('a')" in result.output
+
+
+def test_the_ml_bom_carries_an_expression_as_an_spdx_expression(catalog: Catalog) -> None:
+    from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+
+    from govern.formats.cyclonedx import _licence
+
+    glm = catalog.models["glm-5.2"]
+    (expression,) = _licence(glm.model_copy(update={"license": "MIT OR Apache-2.0"}))
+    assert isinstance(expression, LicenseExpression) and expression.value == "MIT OR Apache-2.0"
+    (single,) = _licence(glm)
+    assert isinstance(single, DisjunctiveLicense) and single.id == "MIT"
