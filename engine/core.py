@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from govern.conditions import CompiledCondition, Tri, compile_condition, referenced_facts
 from govern.facts import read_facts
+from govern.fieldtypes import ComputedByLoader
 from govern.records import (
     Deployment,
     Effect,
@@ -222,12 +223,21 @@ def canonical_json(value: Any) -> bytes:
 
 
 def digest_of(records: Sequence[BaseModel] | BaseModel) -> str:
-    """sha256 of records' canonical JSON: the same on every machine for the same content."""
+    """sha256 of records' canonical JSON: the same on every machine for the same content.
+
+    Over what the record's file says: a field the loader computes from other records (a card's
+    lineage) is left out, so an auditor recomputes the digest from the file alone."""
     if isinstance(records, BaseModel):
-        data: Any = records.model_dump(mode="json", by_alias=True)
+        data: Any = _as_written(records)
     else:
-        data = [r.model_dump(mode="json", by_alias=True) for r in records]
+        data = [_as_written(r) for r in records]
     return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def _as_written(record: BaseModel) -> Any:
+    computed = {name for name, info in type(record).model_fields.items()
+                if any(isinstance(m, ComputedByLoader) for m in info.metadata)}
+    return record.model_dump(mode="json", by_alias=True, exclude=computed or None)
 
 
 # ---------------------------------------------------------------- deciding

@@ -327,7 +327,7 @@ license_approved(model, profile) := false if {
 	some entry in lineage_entries(model)
 	entry.normal_form != null
 	not form_approved(entry.normal_form, object.get(profile, "approved_licenses", []))
-} else := true if {
+} else if {
 	lineage_complete(model)
 } else := null
 
