@@ -225,3 +225,25 @@ def test_the_ml_bom_carries_an_expression_as_an_spdx_expression(catalog: Catalog
     assert isinstance(expression, LicenseExpression) and expression.value == "MIT OR Apache-2.0"
     (single,) = _licence(glm)
     assert isinstance(single, DisjunctiveLicense) and single.id == "MIT"
+
+
+# ---------------------------------------------------------------- the shipped id list
+
+
+def test_the_shipped_id_list_is_the_installed_librarys() -> None:
+    from govern.licences import SPDX_IDS_FILE, known_ids_from_library
+
+    shipped = (REPO / "engine" / SPDX_IDS_FILE).read_text().splitlines()
+    assert shipped == [f"{kind} {key}" for kind, key in known_ids_from_library()], (
+        "run 'python -m govern.licences' to regenerate the list")
+
+
+def test_a_plain_id_reads_the_same_from_the_list_as_through_the_library() -> None:
+    # The list is a shortcut for the common case (one id), never a second reading of it.
+    from govern.licences import _known, _parsed_by_library, _plain_id
+
+    for key in _known()[0].values():
+        for written in (key, key.lower(), key.upper()):
+            plain = _plain_id(written)
+            assert _parsed_by_library(written, written) == (
+                plain, [[{"license": plain, "exception": None}]]), written
