@@ -135,7 +135,8 @@ def _card_data(text: str, file: str) -> dict[str, Any]:
         card = HfModelCard(text, ignore_metadata_errors=False)
     except Exception as e:  # noqa: BLE001 - yaml errors and huggingface_hub's ValueErrors
         raise InputError(_front_matter_problem(text, file, e)) from None
-    data: dict[str, Any] = card.data.to_dict()  # type: ignore[no-untyped-call]
+    card_data: Any = card.data  # huggingface_hub leaves to_dict untyped
+    data: dict[str, Any] = card_data.to_dict()
     data["eval_results"] = list(getattr(card.data, "eval_results", None) or [])
     return data
 
