@@ -415,7 +415,7 @@ class LazyChoice(click.Choice[str]):
         self._loaded: tuple[str, ...] | None = None
 
     @property
-    def choices(self) -> Sequence[str]:
+    def choices(self) -> tuple[str, ...]:  # click 8.5 types it so; 8.4's Sequence accepts it
         if self._loaded is None:
             self._loaded = tuple(self._values())
         return self._loaded
@@ -916,6 +916,49 @@ def bundle_build(output_path: Path, catalogs: tuple[Path, ...]) -> None:
     with writing(output_path, "--output"):
         output_path.write_bytes(content)
     click.echo(f"wrote {output_path} (revision {catalog.policy_set.digest})")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Draft records from other formats of model metadata."""
+
+
+@import_group.command("hf")
+@click.argument("readme", metavar="README.md", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "card_id", metavar="ID",
+              help="Card id (default: the -o file's name, else the model's name, lowercased).")
+@click.option("-o", "--output", "output_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the card to FILE (named ID.yaml) instead of stdout.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="The card's as_of date (default: today).")
+def import_hf(readme: Path, card_id: str | None, output_path: Path | None,
+              as_of: str | None) -> None:
+    """A model card from a Hugging Face README.md's metadata (a local file; no network).
+
+    Licence (as SPDX), base_model, model-index results and the card as a source are mapped;
+    every fact the card does not state is left unknown, with a comment saying so."""
+    from govern.importing.hf import import_hf_card
+    from govern.loading.yaml_source import display_path
+
+    date = parse_as_of(as_of)
+    if output_path is not None and card_id not in (None, output_path.stem):
+        raise InputError(Problem("-", None, None, "--output",
+                                 f"a card file is named after its id: {card_id}.yaml"))
+    if card_id is None and output_path is not None:
+        card_id = output_path.stem
+    try:
+        text = readme.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(Problem(display_path(readme), None, None, "README.md",
+                                 f"cannot read: {getattr(e, 'strerror', None) or e}")) from e
+    card = import_hf_card(text, display_path(readme), card_id, date)  # whole before writing
+    if output_path is None:
+        click.echo(card, nl=False)
+        return
+    with writing(output_path, "--output"):
+        output_path.write_text(card, encoding="utf-8")
+    click.echo(f"wrote {output_path}", err=True)
 
 
 @main.group()

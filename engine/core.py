@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from govern.conditions import CompiledCondition, Tri, compile_condition, referenced_facts
 from govern.facts import read_facts
+from govern.fieldtypes import ComputedByLoader
 from govern.record_data import record_data
 from govern.records import (
     Deployment,
@@ -227,12 +228,24 @@ def canonical_json(value: Any) -> bytes:
 
 
 def digest_of(records: Sequence[BaseModel] | BaseModel) -> str:
-    """sha256 of records' canonical JSON: the same on every machine for the same content."""
+    """sha256 of records' canonical JSON: the same on every machine for the same content.
+
+    Over what the record's file says: a field the loader computes from other records (a card's
+    lineage) is left out, so an auditor recomputes the digest from the file alone."""
     if isinstance(records, BaseModel):
-        data: Any = record_data(records, json_mode=True)
+        data: Any = _as_written(records)
     else:
-        data = [record_data(r, json_mode=True) for r in records]
+        data = [_as_written(r) for r in records]
     return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def _as_written(record: BaseModel) -> Any:
+    """What the record's file says: its data without the fields the loader computes."""
+    data = record_data(record, json_mode=True)
+    for name, info in type(record).model_fields.items():
+        if any(isinstance(m, ComputedByLoader) for m in info.metadata):
+            data.pop(info.alias or name, None)
+    return data
 
 
 # ---------------------------------------------------------------- deciding

@@ -20,6 +20,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from govern.fieldtypes import ComputedByLoader
+from govern.lineage import license_approved, lineage_licenses, lineage_of
 from govern.record_data import record_data
 from govern.records import ModelCard, Option, Profile, Task
 
@@ -67,6 +69,8 @@ def _scalar_type(annotation: Any) -> FactType | None:
 def _record_paths(prefix: str, model: type[BaseModel]) -> list[FactSpec]:
     specs: list[FactSpec] = []
     for name, field in model.model_fields.items():
+        if any(isinstance(m, ComputedByLoader) for m in field.metadata):
+            continue  # read through derived facts (e.g. the lineage's licences)
         path = f"{prefix}.{field.alias or name}"
         annotation = _strip_annotated(_unwrap_optional(field.annotation))
         doc = field.description or ""
@@ -101,6 +105,19 @@ DERIVED: dict[str, FactSpec] = {
                  "10^11 GB or more."),
         FactSpec("derived.disputed_facts", "list",
                  "The facts the model card records as disputed between sources."),
+        FactSpec("derived.lineage_licenses", "list",
+                 "The SPDX licence expressions of the model and of every model it derives from "
+                 "(model.base_model, transitively), the model's first. Unknown when one of them "
+                 "is unknown or a base has no card in the catalog."),
+        FactSpec("derived.license_approved", "boolean",
+                 "Whether profile.approved_licenses approves every licence along the lineage: "
+                 "'A OR B' when it approves A or B, 'A AND B' when both, 'L WITH E' when L (or "
+                 "'L WITH E' itself). False when one known licence is not approved; else "
+                 "unknown when a licence or a base is unknown."),
+        FactSpec("derived.missing_base_models", "list",
+                 "Models named in base_model along the lineage that have no card in the "
+                 "catalog (their licences are unknown). Unknown when the bases were not looked "
+                 "up, which the catalog always does."),
     ]
 }
 
@@ -201,6 +218,10 @@ DERIVERS: dict[str, Callable[[ModelCard, Option, Task, Profile], Any]] = {
     "derived.data_classes_outside_residency": lambda m, o, t, p: _outside_residency(o, t, p),
     "derived.memory_shortfall_gb": lambda m, o, t, p: _memory_shortfall(o, p),
     "derived.disputed_facts": lambda m, o, t, p: [d.fact for d in m.disputes],
+    "derived.lineage_licenses": lambda m, o, t, p: lineage_licenses(lineage_of(m)),
+    "derived.license_approved": lambda m, o, t, p: license_approved(lineage_of(m),
+                                                                    p.approved_licenses),
+    "derived.missing_base_models": lambda m, o, t, p: lineage_of(m).missing_bases,
 }
 assert DERIVERS.keys() == DERIVED.keys()
 

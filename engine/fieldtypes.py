@@ -90,3 +90,41 @@ RuleId = Annotated[str, Field(pattern=RULE_ID_PATTERN, examples=["licence.no-ope
 """A rule id, e.g. ``licence.no-open-weights``: like a record id, up to 80 characters (it is
 also a Rego rule name, see ``govern.rego.compiler``)."""
 
+
+
+@dataclass(frozen=True)
+class ComputedByLoader:
+    """Marks a record field govern fills in when it loads a catalog (e.g. a card's lineage),
+    never written in a file: a value given in the input is refused, the JSON Schema leaves the
+    field out, and it is no fact path (rules read it through derived facts)."""
+
+    how: str
+
+    def __get_pydantic_core_schema__(self, source: Any,
+                                     handler: GetCoreSchemaHandler) -> CoreSchema:
+        def refuse(value: Any) -> Any:
+            raise ValueError(f"govern computes this key ({self.how}); do not write it")
+
+        return core_schema.no_info_before_validator_function(refuse, handler(source))
+
+
+def _normalised_licence(value: Any) -> Any:
+    from govern.licences import normalise  # imported late: license-expression loads its list
+
+    return normalise(value) if isinstance(value, str) else value
+
+
+def _approved_licence(value: Any) -> Any:
+    from govern.licences import approved_entry
+
+    return approved_entry(value) if isinstance(value, str) else value
+
+
+SpdxExpression = Annotated[str, BeforeValidator(_normalised_licence),
+                           Field(examples=["MIT", "Apache-2.0 OR MIT", "LicenseRef-llama3",
+                                           "proprietary"])]
+"""An SPDX licence expression, normalised (``apache-2.0`` reads ``Apache-2.0``); an unknown id
+is refused with the closest known one. See ``govern.licences``."""
+ApprovedLicence = Annotated[str, BeforeValidator(_approved_licence),
+                            Field(examples=["MIT", "Apache-2.0", "LicenseRef-proprietary"])]
+"""One approved licence (no AND/OR), normalised like ``SpdxExpression``."""

@@ -12,20 +12,32 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from govern.attribute_docs import apply_attribute_docstrings
 from govern.conditions import Condition
 from govern.fieldtypes import (
     NO_NULL_IN_SCHEMA,
     AbsentMeans,
+    ApprovedLicence,
+    ComputedByLoader,
     IsoDate,
     Jurisdiction,
     NonEmptyStr,
     RecordId,
     Region,
     RuleId,
+    SpdxExpression,
 )
+from govern.lineage import Lineage
 
 Deployment = Literal["api", "self-host"]
 Effect = Literal["deny", "require", "warn"]
@@ -225,8 +237,11 @@ class ModelCard(Record):
     """The model's name as its vendor writes it."""
     vendor: Vendor
     """Who builds the model, and where."""
-    license: str | None = None
-    """SPDX licence id of the weights, or 'proprietary'."""
+    license: SpdxExpression | None = None
+    """SPDX licence expression of the weights (e.g. 'MIT', 'Apache-2.0 OR MIT',
+    'LicenseRef-llama3'), or 'proprietary'; normalised on loading; null when unknown."""
+    base_model: list[RecordId] = []
+    """Card ids of the models this one is fine-tuned or merged from; their licences bind it too."""
     open_weights: bool | None = None
     """Whether the weights can be downloaded; null when unknown."""
     parameters: Parameters = Parameters.model_construct()
@@ -253,6 +268,20 @@ class ModelCard(Record):
     """The publications the card's facts come from; at least one."""
     notes: str | None = None
     """Free text for readers; rules never read it."""
+    lineage: SkipJsonSchema[Annotated[Lineage | None, ComputedByLoader(
+        "from base_model, when the catalog is loaded")]] = None
+    """The licences along base_model, resolved by the loader; rules read it through the
+    derived facts ``derived.lineage_licenses`` and ``derived.license_approved``."""
+
+    @field_validator("base_model")
+    @classmethod
+    def _bases_unique(cls, bases: list[str], info: ValidationInfo) -> list[str]:
+        if len(set(bases)) != len(bases):
+            raise ValueError("base_model lists a card twice")
+        if info.data.get("id") in bases:
+            raise ValueError(f"base_model names the card itself ('{info.data['id']}'): "
+                             "a model cannot derive from itself")
+        return bases
 
 
 # ---------------------------------------------------------------- options
@@ -336,6 +365,9 @@ class Profile(Record):
     """The infrastructure we control, for self-hosting."""
     preference: list[Deployment] = Field(min_length=1, max_length=2)
     """Order in which allowed deployments are recommended."""
+    approved_licenses: list[ApprovedLicence] = []
+    """Licences legal has approved for self-hosting, one SPDX id each (``L WITH E`` or
+    ``LicenseRef-…`` too), normalised; absent or empty approves none."""
 
     @model_validator(mode="after")
     def _preference_unique(self) -> Profile:

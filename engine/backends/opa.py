@@ -58,7 +58,8 @@ from govern.backends.opa_settings import CA_BUNDLE_ENV, DEFAULT_TIMEOUT
 from govern.backends.opa_transport import MAX_ANSWER_BYTES, bounded_session
 from govern.core import Decision, PolicySet
 from govern.errors import EngineError, InputError, Problem
-from govern.records import Record, Waiver
+from govern.lineage import lineage_of
+from govern.records import ModelCard, Record, Waiver
 from govern.rego.bundle import ROOT
 from govern.rego.compiler import CompiledPolicySet, compile_policy_set
 
@@ -373,6 +374,10 @@ def _ssl_reason(error: BaseException) -> str:
 
 
 def _record_json(record: Record) -> dict[str, Any]:
+    if isinstance(record, ModelCard):
+        # A card decided outside a catalog still sends its lineage: the Rego engine reads the
+        # licences' normal forms from it (it cannot parse SPDX).
+        record = record.model_copy(update={"lineage": lineage_of(record)})
     return record.model_dump(mode="json", by_alias=True)
 
 

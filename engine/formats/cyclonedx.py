@@ -1,6 +1,6 @@
 """A CycloneDX 1.6 ML-BOM of the models a manifest uses: one ``machine-learning-model``
 component per model, with its vendor as supplier, its licence (an SPDX id when the card's licence
-is one, else a named licence) and, as properties, each (entry, task) pair's decision.
+is one, an SPDX expression when it joins licences with AND, OR or WITH, else a named licence) and, as properties, each (entry, task) pair's decision.
 
 Built with ``cyclonedx-python-lib`` (the CycloneDX project's own model and serializer), so the
 document follows the specification as that library reads it. Deterministic: the serial number
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Mapping
 
@@ -18,7 +19,7 @@ from cyclonedx.model import Property
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.model.contact import OrganizationalEntity
-from cyclonedx.model.license import DisjunctiveLicense
+from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
 from cyclonedx.model.tool import Tool
 from cyclonedx.output.json import JsonV1Dot6
 from cyclonedx.spdx import fixup_id
@@ -30,9 +31,11 @@ PROPERTY_PREFIX = "govern:"
 """CycloneDX property names are namespaced; govern's start with ``govern:``."""
 
 
-def _licence(card: ModelCard) -> list[DisjunctiveLicense]:
+def _licence(card: ModelCard) -> list[DisjunctiveLicense | LicenseExpression]:
     if not card.license:
         return []
+    if re.search(r" (AND|OR|WITH) ", card.license):  # normalised: operators are upper case
+        return [LicenseExpression(card.license)]
     spdx = fixup_id(card.license.strip())  # the canonical SPDX id, or None when it is not one
     if spdx is not None:
         return [DisjunctiveLicense(id=spdx)]

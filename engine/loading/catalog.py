@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from govern.core import PolicySet
 from govern.errors import InputError, Problem, did_you_mean
+from govern.lineage import base_model_cycles, resolve_lineage
 from govern.loading.catalog_cache import CatalogCache, catalog_key
 from govern.loading.catalog_files import RECORD_FOLDERS, catalog_record_files
 from govern.loading.policy_checks import (
@@ -250,7 +251,9 @@ def load_catalog(roots: list[Path], cache: CatalogCache | None = None) -> Catalo
     if cache is not None and key is not None:
         kept = cache.read(roots, key)
         if kept is not None:
-            return _catalog_of(roots, [(d, LoadedRecord(r, s)) for d, r, s in kept])
+            catalog = _catalog_of(roots, [(d, LoadedRecord(r, s)) for d, r, s in kept])
+            _set_lineages(catalog)
+            return catalog
     catalog = Catalog(roots=roots)
     problems: list[Problem] = []
     index = 0
@@ -269,9 +272,11 @@ def load_catalog(roots: list[Path], cache: CatalogCache | None = None) -> Catalo
     if problems:
         raise InputError(problems)
     if cache is not None and key is not None:
+        # kept as the files say (the lineage is resolved again on every load: it is computed)
         cache.write(roots, key, [(dirname, loaded.record, loaded.source)
                                  for dirname, by_id in catalog.records.items()
                                  for loaded in by_id.values()])
+    _set_lineages(catalog)
     return catalog
 
 
@@ -283,8 +288,33 @@ def _catalog_of(roots: list[Path], loaded: list[tuple[str, LoadedRecord]]) -> Ca
     return catalog
 
 
+def _set_lineages(catalog: Catalog) -> None:
+    """Each card with its lineage resolved against the whole catalog (after layering, so a
+    team's card of a base replaces the bundled one along every lineage too)."""
+    loaded_cards = catalog.records["model_cards"]
+    cards = {card_id: loaded.record for card_id, loaded in loaded_cards.items()}
+    for card_id, loaded in loaded_cards.items():
+        lineage = resolve_lineage(cards[card_id], cards)
+        loaded_cards[card_id] = LoadedRecord(loaded.record.model_copy(update={"lineage": lineage}),
+                                             loaded.source)
+
+
+def _lineage_cycles(catalog: Catalog) -> list[Problem]:
+    """A base_model cycle, at the base_model key of every card on it, naming the files."""
+    loaded_cards = catalog.records["model_cards"]
+    problems: list[Problem] = []
+    for cycle in base_model_cycles({k: v.record for k, v in loaded_cards.items()}):
+        files = ", ".join(loaded_cards[card_id].file for card_id in cycle[:-1])
+        for card_id in cycle[:-1]:
+            problems.append(loaded_cards[card_id].problem(
+                ("base_model",), f"base_model cycle {' -> '.join(cycle)}: a model cannot derive "
+                                 f"from itself (files: {files})"))
+    return problems
+
+
 def _cross_checks(catalog: Catalog) -> list[Problem]:
-    """What no single file can show: rule ids shared between policies, waivers of no rule."""
+    """What no single file can show: rule ids shared between policies, waivers of no rule,
+    base_model cycles between model cards."""
     problems: list[Problem] = []
     owner: dict[str, str] = {}
     for policy_id, loaded in sorted(catalog.records["policies"].items()):
@@ -298,5 +328,5 @@ def _cross_checks(catalog: Catalog) -> list[Problem]:
         if loaded.record.rule not in owner:
             problems.append(loaded.problem(("rule",), f"waiver names rule "
                                                       f"'{loaded.record.rule}', which no policy has"))
-    return problems
+    return problems + _lineage_cycles(catalog)
 

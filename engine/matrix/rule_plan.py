@@ -28,6 +28,11 @@ DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
     "derived.data_classes_outside_residency": ("option.regions", "task.data_classes"),
     "derived.memory_shortfall_gb": ("option.deployment", "option.accelerator_memory_gb"),
     "derived.disputed_facts": ("model.disputes",),
+    # The lineage is resolved on the card (ModelCard.lineage, no fact path of its own): read
+    # as model.id, since a matrix holds one card per id, with its lineage.
+    "derived.lineage_licenses": ("model.id",),
+    "derived.license_approved": ("model.id", "profile.approved_licenses"),
+    "derived.missing_base_models": ("model.id",),
 }
 """The model, option and task facts each derived fact of ``govern.facts`` is computed from,
 besides the profile. Derived values are computed once per distinct inputs (within a profile)

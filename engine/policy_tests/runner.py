@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from govern.backends import Backend, DecisionRequest
 from govern.core import CompiledRule, Decision, Finding, OptionDecision, PolicySet
+from govern.lineage import resolve_lineage
 from govern.loading.catalog import Catalog
 from govern.policy_tests.cases import (
     Expectation,
@@ -180,9 +182,17 @@ def compare(expect: Expectation, decision: Decision, rules: dict[str, CompiledRu
 # ---------------------------------------------------------------- running
 
 
+def _inline_card(case: PolicyTestCase, catalog: Catalog) -> ModelCard:
+    """A hypothetical card, its bases looked up in the catalog like a catalog card's (the walk
+    visits each id once, so a base naming the card back ends the walk, not a loop)."""
+    card = cast(ModelCard, case.model_card)
+    lineage = resolve_lineage(card, {**catalog.models, card.id: card})
+    return card.model_copy(update={"lineage": lineage})
+
+
 def _request(case: PolicyTestCase, catalog: Catalog) -> DecisionRequest:
     # Ids were checked against the catalog when the file was loaded.
-    model: ModelCard = case.model_card or catalog.models[case.model or ""]
+    model: ModelCard = catalog.models[case.model] if case.model else _inline_card(case, catalog)
     task: Task = catalog.tasks[case.task] if isinstance(case.task, str) else case.task
     profile: Profile = (catalog.profiles[case.profile] if isinstance(case.profile, str)
                         else case.profile)

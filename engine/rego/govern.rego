@@ -298,6 +298,53 @@ derived(model, option, task, profile) := {
 	"data_classes_outside_residency": outside_residency(option, task, profile),
 	"memory_shortfall_gb": memory_shortfall(option, profile),
 	"disputed_facts": [dispute.fact | some dispute in object.get(model, "disputes", [])],
+	"lineage_licenses": lineage_licenses(model),
+	"license_approved": license_approved(model, profile),
+	"missing_base_models": object.get(model, ["lineage", "missing_bases"], null),
+}
+
+# The lineage as govern's loader resolved it (engine.lineage): the model's licence, then its
+# bases', each with its SPDX expression in normal form (alternatives of terms of licences),
+# because Rego cannot parse SPDX. A card without it (not sent by govern) has unknown licences.
+lineage_entries(model) := object.get(model, ["lineage", "licenses"], [])
+
+lineage_complete(model) if {
+	missing := object.get(model, ["lineage", "missing_bases"], null)
+	is_array(missing)
+	count(missing) == 0
+	count(lineage_entries(model)) > 0
+	every entry in lineage_entries(model) {
+		entry.license != null
+	}
+}
+
+lineage_licenses(model) := [entry.license | some entry in lineage_entries(model)] if {
+	lineage_complete(model)
+} else := null
+
+# False as soon as one known licence is not approved; else true when every one is known.
+license_approved(model, profile) := false if {
+	some entry in lineage_entries(model)
+	entry.normal_form != null
+	not form_approved(entry.normal_form, object.get(profile, "approved_licenses", []))
+} else if {
+	lineage_complete(model)
+} else := null
+
+# Some alternative has every licence approved.
+form_approved(form, approved) if {
+	some term in form
+	every atom in term {
+		atom_approved(atom, approved)
+	}
+}
+
+# "L WITH E" is approved with L (an exception only adds permissions), or when listed itself.
+atom_approved(atom, approved) if atom.license in approved
+
+atom_approved(atom, approved) if {
+	atom.exception != null
+	sprintf("%s WITH %s", [atom.license, atom.exception]) in approved
 }
 
 barred_at_host(option, task, profile) := null if {

@@ -159,15 +159,16 @@ def test_unknown_revocability_is_a_warning_not_a_silent_pass(run_line: RunLine) 
 
 def test_an_unknown_fact_a_deny_rule_depends_on_denies_with_a_finding_naming_it(
         run_line: RunLine) -> None:
-    # No source gives DeepSeek V4 Pro's licence: self-hosting is denied for insufficient evidence.
+    # No source gives DeepSeek V4 Pro's licence: self-hosting is denied for insufficient evidence
+    # (the licence rule reads the approval of the licences along the lineage).
     _code, decision = evaluate_json(run_line, "--model", "deepseek-v4-pro",
                                    "--task", "document-analysis")
     self_host = option(decision, "self-host")
     assert self_host["verdict"] == "denied"
     licence = rules_of(self_host)["licence.self-host-licence-not-approved"]
     assert licence["effect"] == "deny"
-    assert licence["unknown_facts"] == ["model.license"]
-    assert licence["message"].startswith("insufficient evidence: model.license unknown")
+    assert licence["unknown_facts"] == ["derived.license_approved"]
+    assert licence["message"].startswith("insufficient evidence: derived.license_approved unknown")
 
 
 def test_a_card_with_no_facts_is_disallowed_everywhere_never_allowed_by_default(

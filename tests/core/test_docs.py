@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from govern.conditions import OPERATORS
@@ -92,3 +93,26 @@ def test_readme_ci_example_lines_are_real_output(run_line: RunLine,
             assert line in result.stdout.splitlines(), line
     manifest = (REPO / "examples" / "ci" / "govern.yaml").read_text()
     assert manifest in README
+
+
+def _shown_after(text: str, command: str) -> str:
+    """What a console block shows after '$ command', up to the next prompt or the block's end."""
+    start = text.index(f"$ {command}\n") + len(command) + 3
+    ends = [i for i in (text.find("\n$ ", start), text.find("\n```", start)) if i != -1]
+    return text[start:min(ends) + 1]
+
+
+def test_readme_licence_section_shows_what_validate_and_import_print(
+        tmp_path: Path, run_line: RunLine, monkeypatch: pytest.MonkeyPatch) -> None:
+    card = (REPO / "model_cards" / "glm-5.2.yaml").read_text()
+    card = re.sub(r"^license: .*$", "license: MITT", card.replace("id: glm-5.2", "id: glm-typo"),
+                  flags=re.MULTILINE)
+    (tmp_path / "my-catalog" / "model_cards").mkdir(parents=True)
+    (tmp_path / "my-catalog" / "model_cards" / "glm-typo.yaml").write_text(card)
+    monkeypatch.chdir(tmp_path)
+    validate = run_line(["validate", "--catalog", "my-catalog"])
+    assert validate.exit_code == 2
+    assert validate.stdout == _shown_after(README, "govern validate --catalog my-catalog")
+    monkeypatch.chdir(REPO)
+    command = "govern import hf tests/hf/fixtures/llama-other-licence.md --as-of 2026-11-30"
+    assert run_line(command.split()[1:]).stdout == _shown_after(README, command)

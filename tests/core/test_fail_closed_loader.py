@@ -179,7 +179,7 @@ def test_a_null_fact_on_a_model_card_means_unknown(tmp_path: Path, run_line: Run
         re.sub(r"^license: .*$", "license: null", text, flags=re.MULTILINE))
     result = evaluate(run_line, tmp_path)
     assert result.exit_code == 1
-    assert "insufficient evidence: model.license unknown" in result.stdout
+    assert "insufficient evidence: derived.license_approved unknown" in result.stdout
 
 
 # ---------------------------------------------------------------- files govern would not read

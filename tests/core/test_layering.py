@@ -18,12 +18,12 @@ PACKAGE = Path(govern.__file__).resolve().parent
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("core", ("govern", "govern.core", "govern.conditions", "govern.facts", "govern.records",
               "govern.fieldtypes", "govern.numbers", "govern.errors", "govern.attribute_docs",
-              "govern.record_data")),
+              "govern.record_data", "govern.licences", "govern.lineage")),
     ("loading", ("govern.loading",)),
     ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
                   "govern.explain", "govern.whatif",
                   "govern.matrix", "govern.backends", "govern.rego", "govern.schemas",
-                  "govern.validate", "govern.team_catalog")),
+                  "govern.validate", "govern.team_catalog", "govern.importing")),
     ("formats", ("govern.formats",)),
     ("cli", ("govern.cli", "govern.__main__")),
 ]

@@ -561,6 +561,91 @@ def structure_candidates(fs: FileSites) -> Iterator[Candidate]:
                         partial(_structure_mutant, fs.file, name, data, expect, line))
 
 
+_MISSPELT_LICENCES = [
+    ("misspelt", "MITT"), ("no-hyphen", "Apache2"), ("spaced", "Apache 2.0"),
+    ("slash", "MIT/Apache-2.0"), ("bad-operator", "MIT ANDD Apache-2.0"),
+    ("dangling-and", "MIT AND"), ("dangling-or", "MIT OR"), ("open-paren", "(MIT OR Apache-2.0"),
+    ("licence-as-exception", "GPL-2.0-or-later WITH MIT"),
+    ("unknown-exception", "Apache-2.0 WITH Foo-exception"), ("empty-licenseref", "LicenseRef-"),
+    ("spaced-licenseref", "LicenseRef-a b"), ("proprietary-words", "proprietary software"),
+]
+"""Licence text that is no SPDX expression: each must be refused where it stands."""
+
+
+def _is_licence(file: str, path: YamlPath) -> bool:
+    """A card's licence, or an entry of a profile's approved list."""
+    if file.startswith("catalog/model_cards/"):
+        return path == ("license",)
+    return file.startswith("catalog/profiles/") and path[:1] == ("approved_licenses",) and (
+        len(path) == 2)
+
+
+def licence_candidates(fs: FileSites) -> Iterator[Candidate]:
+    """Misspelt licences and malformed SPDX expressions (refused), and the same licence in
+    another case (read as the same SPDX id: decided exactly as before)."""
+    for value in fs.sites.scalars:
+        if not (value.one_line_scalar and _is_licence(fs.file, value.path)):
+            continue
+        site = f"{fs.file}:{value.path}"
+        for name, text in _MISSPELT_LICENCES:
+            yield Candidate(_stratum(fs.file), site, name,
+                            partial(_scalar_mutant, fs, value, "licences", name, text, "refuse"))
+        for name, text in (("lowercase", value.text.lower()), ("uppercase", value.text.upper())):
+            if text != value.text:
+                yield Candidate(_stratum(fs.file), site, name,
+                                partial(_scalar_mutant, fs, value, "licences", name, text,
+                                        "same"))
+
+
+_CARD_IDS = ["glm-5.2", "glm-5.1", "deepseek-v4-pro", "claude-opus-4.8"]
+"""Bundled cards the lineage mutants link (their files exist in every hostile world)."""
+
+
+def _with_bases(text: str, bases: list[str]) -> tuple[str, int]:
+    """The card text with a base_model line appended, and that line's number."""
+    body = text if text.endswith("\n") else text + "\n"
+    return body + f"base_model: [{', '.join(bases)}]\n", body.count("\n") + 1
+
+
+def _lineage_mutant(texts: dict[str, str], variant: str, links: dict[str, list[str]],
+                    expect: Expect) -> Mutant:
+    """base_model added to the cards in ``links``; the first card is the mutant's file."""
+    ops: list[FsOp] = []
+    first_line = None
+    for card_id, bases in links.items():
+        file = f"catalog/model_cards/{card_id}.yaml"
+        text, line = _with_bases(texts[file], bases)
+        ops.append(FsOp("write", file, text.encode("utf-8")))
+        first_line = first_line or line
+    first = next(iter(links))
+    return Mutant(id=f"lineage:catalog/model_cards/{first}.yaml:base_model:{variant}",
+                  cls="lineage", file=f"catalog/model_cards/{first}.yaml",
+                  what=f"base_model {links} ({variant})", ops=tuple(ops), expect=expect,
+                  line=first_line if expect == "refuse" else None, key="base_model")
+
+
+def lineage_candidates(texts: dict[str, str]) -> Iterator[Candidate]:
+    """base_model cycles (refused, naming the cards on them) and bases that are missing or
+    under other licences (fail closed: never looser)."""
+    a, b, c, d = _CARD_IDS
+    variants: list[tuple[str, dict[str, list[str]], Expect]] = [
+        ("self-cycle", {a: [a]}, "refuse"),
+        ("two-cycle", {a: [b], b: [a]}, "refuse"),
+        ("three-cycle", {a: [b], b: [c], c: [a]}, "refuse"),
+        ("cycle-beside-a-good-base", {b: [c, a], a: [b]}, "refuse"),
+        ("repeated-base", {a: [b, b]}, "refuse"),
+        ("missing-base", {a: ["no-such-model"]}, "no-looser"),
+        ("misspelt-base", {a: ["glm-5.1x"]}, "no-looser"),
+        ("proprietary-base", {a: [d]}, "no-looser"),
+        ("unknown-licence-base", {a: [c]}, "no-looser"),
+        ("chain", {a: [b], b: [c]}, "no-looser"),
+    ]
+    for name, links, expect in variants:
+        if all(f"catalog/model_cards/{card}.yaml" in texts for card in links):
+            yield Candidate("model_cards", f"lineage:{name}", name,
+                            partial(_lineage_mutant, texts, name, links, expect))
+
+
 TEXT_CLASSES: dict[str, Callable[[FileSites], Iterator[Candidate]]] = {
     "numbers": number_candidates,
     "numbers-for-text": number_for_text_candidates,
@@ -573,6 +658,7 @@ TEXT_CLASSES: dict[str, Callable[[FileSites], Iterator[Candidate]]] = {
     "wrong-types": wrong_type_candidates,
     "quoted-scalars": quoted_candidates,
     "structure": structure_candidates,
+    "licences": licence_candidates,
 }
 
 
@@ -581,7 +667,7 @@ TEXT_CLASSES: dict[str, Callable[[FileSites], Iterator[Candidate]]] = {
 CLASS_WEIGHTS = {
     "numbers": 25, "numbers-for-text": 6, "numbers-plain": 4, "booleans-for-text": 10,
     "boolean-words": 5, "nulls": 13, "deleted": 11, "unknown-keys": 6, "wrong-types": 7,
-    "quoted-scalars": 4, "structure": 6,
+    "quoted-scalars": 4, "structure": 6, "licences": 4, "lineage": 2,
 }
 """Shares of the sampled classes in the budget left after the extra files (always all of
 them). Every class gets at least enough mutants to try each of its variants once."""
@@ -657,12 +743,13 @@ def generate(texts: dict[str, str], total: int, seed: int) -> list[Mutant]:
     budget = max(total - len(mutants), 0)
     weight_sum = sum(CLASS_WEIGHTS.values())
     candidates = {cls: [c for fs in files for c in make(fs)] for cls, make in TEXT_CLASSES.items()}
+    candidates["lineage"] = list(lineage_candidates(texts))  # across files, not in one
     quotas = {cls: max(budget * CLASS_WEIGHTS[cls] // weight_sum,
                        len({c.variant for c in candidates[cls]}))
-              for cls in TEXT_CLASSES}
+              for cls in candidates}
     quotas["numbers"] += max(budget - sum(quotas.values()), 0)  # rounding: to the main class
     _share_out_surplus(quotas, {cls: len({(c.site, c.variant) for c in found})
                                 for cls, found in candidates.items()})
-    for cls in TEXT_CLASSES:
-        mutants.extend(c.build() for c in covering_order(candidates[cls], rng, quotas[cls]))
+    for cls, found in candidates.items():
+        mutants.extend(c.build() for c in covering_order(found, rng, quotas[cls]))
     return mutants

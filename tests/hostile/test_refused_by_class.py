@@ -146,7 +146,7 @@ def test_deleted_a_card_fact_removed_is_unknown_and_denies_for_insufficient_evid
     decision = json.loads(evaluate(run_line, tmp_path, "--format", "json").stdout)
     (self_host,) = [o for o in decision["options"] if o["deployment"] == "self-host"]
     assert self_host["verdict"] == "denied"
-    assert ["model.license"] in [f["unknown_facts"] for f in self_host["findings"]]
+    assert ["derived.license_approved"] in [f["unknown_facts"] for f in self_host["findings"]]
 
 
 # ---------------------------------------------------------------- keys and types
@@ -267,3 +267,27 @@ def test_a_closed_pipe_is_not_an_engine_failure() -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1, stderr  # as documented: quiet, never 0, never 3
     assert stderr == ""
+
+
+# ---------------------------------------------------------------- licences and lineage
+
+
+def test_licences_a_misspelt_licence_is_refused_with_the_spdx_id_it_meant(
+        tmp_path: Path, run_line: RunLine) -> None:
+    # "MITT" used to validate, and then fail every approval silently as 'not MIT'.
+    card = team_record(tmp_path, "model_cards/glm-5.2.yaml", "license: MIT", "license: MITT")
+    refused(evaluate(run_line, tmp_path),
+            where(card, "license: MITT") + r": license: unknown SPDX licence id 'MITT' "
+            r"\(did you mean 'MIT'\?\)")
+
+
+def test_lineage_a_base_model_cycle_is_refused_naming_every_card_on_it(
+        tmp_path: Path, run_line: RunLine) -> None:
+    first = team_record(tmp_path, "model_cards/glm-5.2.yaml", "license: MIT",
+                        "license: MIT\nbase_model: [glm-5.1]")
+    second = team_record(tmp_path, "model_cards/glm-5.1.yaml", "id: glm-5.1",
+                         "id: glm-5.1\nbase_model: [glm-5.2]")
+    for card in (first, second):
+        refused(evaluate(run_line, tmp_path),
+                where(card, "base_model") + r": base_model: base_model cycle "
+                r"glm-5\.1 -> glm-5\.2 -> glm-5\.1")

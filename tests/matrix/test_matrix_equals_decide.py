@@ -24,6 +24,7 @@ from tests.opa.opa_worlds import (  # the generators of the OPA differential tes
     profiles,
     tasks,
     waivers,
+    with_lineages,
 )
 from tests.support import REPO
 
@@ -101,8 +102,9 @@ def catalogs(draw: st.DrawFn) -> dict[str, Any]:
     generated = draw(policy_sets())
     rule_ids = ([r.id for p in BUNDLED.policies.values() for r in p.rules if r.effect == "deny"]
                 + [r["id"] for p in generated for r in p["rules"]])
-    models = _copies(draw, [draw(model_cards(f"m{i}")) for i in range(draw(st.integers(2, 4)))],
-                     "m")
+    # card i may derive from earlier cards (and from a base no card describes): lineage chains
+    models = _copies(draw, [draw(model_cards(f"m{i}", i))
+                            for i in range(draw(st.integers(2, 4)))], "m")
     task_records = _copies(draw, [draw(tasks(f"t{i}")) for i in range(draw(st.integers(1, 4)))],
                            "t")
     return {"as_of": as_of, "policies": generated, "models": models, "tasks": task_records,
@@ -117,7 +119,8 @@ def test_generated_catalogs_are_decided_as_decide_does(raw: dict[str, Any]) -> N
     bundled = BUNDLED
     policies = PolicySet([*bundled.policies.values(),
                           *(Policy.model_validate(p) for p in raw["policies"])])
-    models = {m["id"]: ModelCard.model_validate(m) for m in raw["models"]}
+    models = {m.id: m for m in with_lineages([ModelCard.model_validate(m)
+                                              for m in raw["models"]])}
     tasks_ = {t["id"]: Task.model_validate(t) for t in raw["tasks"]}
     profiles_ = {p["id"]: Profile.model_validate(p) for p in raw["profiles"]}
     profiles_ |= {p.id: p for p in bundled.profiles.values()}

@@ -24,6 +24,7 @@ from govern.backends.native import NativeBackend
 from govern.conditions import OPERATORS
 from govern.core import PolicySet
 from govern.facts import FACTS
+from govern.lineage import resolve_lineage
 from govern.loading.policy_checks import check_model_card, check_policy
 from govern.numbers import PLAIN_DECIMAL, number_problem, parse_number
 from govern.records import ModelCard, Policy, Profile, Task, Waiver
@@ -71,6 +72,46 @@ def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), strategy)
 
 
+# ---------------------------------------------------------------- licences and lineage
+
+LICENCE_ATOMS = ["MIT", "mit", "Apache-2.0", "apache-2.0", "BSD-3-Clause", "GPL-3.0-only",
+                 "GPL-2.0-or-later WITH Classpath-exception-2.0",
+                 "gpl-2.0-or-later with classpath-exception-2.0", "LicenseRef-Example",
+                 "licenseref-llama3", "LicenseRef-proprietary"]
+"""Licence ids as a card may spell them (normalised on loading), with and without WITH."""
+APPROVABLE = ["MIT", "apache-2.0", "BSD-3-Clause", "GPL-2.0-or-later",
+              "GPL-2.0-or-later WITH Classpath-exception-2.0", "LicenseRef-Example",
+              "proprietary"]
+"""Entries a profile's approved list may hold."""
+spdx_expressions = st.one_of(
+    st.just("proprietary"),
+    st.recursive(
+        st.sampled_from(LICENCE_ATOMS),
+        lambda inner: st.one_of(
+            st.builds(lambda a, b: f"{a} AND {b}", inner, inner),
+            st.builds(lambda a, b: f"{a} OR {b}", inner, inner),
+            st.builds(lambda a, b: f"({a} or {b})", inner, inner),
+            st.builds(lambda a, b: f"({a}) AND ({b})", inner, inner),
+        ),
+        max_leaves=4,
+    ),
+)
+"""SPDX expressions with AND, OR, WITH, parentheses and LicenseRef-, in mixed case."""
+
+
+def base_models(draw: st.DrawFn, index: int) -> list[str]:
+    """Bases of the ``index``-th card: earlier cards of the world (so no cycle) and sometimes
+    a base no card describes."""
+    earlier = [f"m{j}" for j in range(index)]
+    return draw(st.lists(st.sampled_from([*earlier, "ghost-base"]), max_size=2, unique=True))
+
+
+def with_lineages(cards: list[ModelCard]) -> list[ModelCard]:
+    """The cards with their lineages resolved among themselves, as the catalog loader does."""
+    by_id = {card.id: card for card in cards}
+    return [card.model_copy(update={"lineage": resolve_lineage(card, by_id)}) for card in cards]
+
+
 # ---------------------------------------------------------------- records
 
 
@@ -88,7 +129,7 @@ def offerings(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def model_cards(draw: st.DrawFn, card_id: str) -> dict[str, Any]:
+def model_cards(draw: st.DrawFn, card_id: str, index: int = 0) -> dict[str, Any]:
     audit = {"auditor": draw(words), "scope": "weights", "source": "s"}
     event = {"date": draw(dates), "actor": "vendor", "action": "suspended", "scope": "all",
              "source": "s"}
@@ -98,7 +139,8 @@ def model_cards(draw: st.DrawFn, card_id: str) -> dict[str, Any]:
         "name": draw(words),
         "vendor": {"name": draw(maybe(words)),
                    "jurisdiction": draw(maybe(st.sampled_from(JURISDICTIONS)))},
-        "license": draw(maybe(words)),
+        "license": draw(maybe(spdx_expressions)),
+        "base_model": base_models(draw, index),
         "open_weights": draw(maybe(st.booleans())),
         "parameters": {"total_billion": draw(maybe(numbers)),
                        "active_billion": draw(maybe(numbers))},
@@ -150,6 +192,8 @@ def profiles(draw: st.DrawFn, profile_id: str) -> dict[str, Any]:
                       "accelerator_memory_gb": draw(non_negative)},
         "preference": draw(st.sampled_from([["api"], ["self-host"], ["api", "self-host"],
                                             ["self-host", "api"]])),
+        **draw(st.fixed_dictionaries({}, optional={
+            "approved_licenses": st.lists(st.sampled_from(APPROVABLE), max_size=4, unique=True)})),
     }
 
 
@@ -236,6 +280,29 @@ def rules(draw: st.DrawFn, rule_id: str) -> dict[str, Any]:
     return rule
 
 
+LINEAGE_CONDITIONS = st.one_of(
+    st.builds(lambda b: {"fact": "derived.license_approved", "equals": b}, st.booleans()),
+    st.builds(lambda b: {"fact": "derived.missing_base_models", "empty": b}, st.booleans()),
+    st.builds(lambda w: {"fact": "derived.lineage_licenses", "contains": w},
+              st.sampled_from(["MIT", "Apache-2.0", "proprietary", "LicenseRef-Example"])),
+    st.builds(lambda b: {"not": {"fact": "derived.license_approved", "equals": b}},
+              st.booleans()),
+)
+"""Rules on the lineage's derived facts, which random conditions over all facts reach rarely."""
+
+
+@st.composite
+def lineage_rules(draw: st.DrawFn) -> dict[str, Any]:
+    return {"id": "lineage.licence", "description": "d", "effect": draw(st.sampled_from(
+                ["deny", "warn"])), "severity": "high",
+            "when_unknown": draw(st.sampled_from(["fire", "warn"])),
+            "when": draw(LINEAGE_CONDITIONS),
+            "message": "{model.license} along {derived.lineage_licenses}, missing "
+                       "{derived.missing_base_models}, approved {derived.license_approved} "
+                       "of {profile.approved_licenses}",
+            "rationale": {"text": "t", "source": "s"}}
+
+
 @st.composite
 def policy_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
     counts = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
@@ -243,7 +310,9 @@ def policy_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
                for i in range(sum(counts)))
     return [{"id": f"policy-{p}", "title": "t", "description": "d",
              "rules": [draw(rules(next(ids))) for _ in range(n)]}
-            for p, n in enumerate(counts)]
+            for p, n in enumerate(counts)] + [
+        {"id": "policy-lineage", "title": "t", "description": "d",
+         "rules": [draw(lineage_rules())]}]
 
 
 @st.composite
@@ -292,6 +361,7 @@ def make_world(raw: dict[str, Any]) -> World:
     models = [ModelCard.model_validate(m) for m in raw["models"]]
     for card, data in zip(models, raw["models"], strict=True):
         assert not check_model_card(card, data)
+    models = with_lineages(models)
     return World(
         raw=raw,
         policies=PolicySet(policies),
@@ -313,7 +383,7 @@ def worlds(draw: st.DrawFn) -> World:
     return make_world({
         "as_of": as_of,
         "policies": policies,
-        "models": [draw(model_cards(f"m{i}")) for i in range(3)],
+        "models": [draw(model_cards(f"m{i}", i)) for i in range(3)],
         "tasks": [draw(tasks(f"t{i}")) for i in range(2)],
         "profiles": [draw(profiles(f"p{i}")) for i in range(2)],
         "waivers": draw(waivers(rule_ids, as_of)),

@@ -89,11 +89,11 @@ def _grid_world() -> World:
                 "message": f"{op}: {{{fact}}} {{model.parameters.total_billion}}",
                 "rationale": {"text": "t", "source": "s"}})
     cards = []
-    columns = zip(["MIT", None, 'a "quoted" word', "ISO"], [True, None, False, True],
+    columns = zip(["MIT", None, "Apache-2.0 OR MIT", "LicenseRef-ISO"], [True, None, False, True],
                   [744.0, None, 753.5, 1.4], [1280.0, 1280.25, None, 1279.75],
                   ["2026-05-27", "2026-05-28", "2026-11-23", "2026-11-24"],
                   [[], None, [{"auditor": "a", "scope": "s", "source": "s"}], []],
-                  [["ISO"], None, [], ["ISO", "iso", "eu-west"]],
+                  [["ISO"], None, [], ["ISO", "iso", "eu-west", "LicenseRef-ISO"]],
                   ["2026-05-27", None, "2026-11-24", "2026-05-28"], strict=True)
     for i, (lic, open_w, total, memory, as_of, audits, certs, since) in enumerate(columns):
         cards.append({"id": f"m{i}", "name": "MIT" if i == 0 else f"model {i}",
@@ -178,3 +178,63 @@ def test_number_edges_agree(opa_server: OpaServer, fact: str, figures: list[str]
     fired = {f.rule for d in NativeBackend().decide(world.requests, world.policies, world.as_of)
              for o in d.options for f in o.findings}
     assert len(fired) > len(world.policies.rules) // 2  # the boundaries are met, not missed
+
+
+# Lineage chains and SPDX expressions at the cases approval turns on: OR needing one, AND
+# needing all, WITH following its licence or listed itself, LicenseRef, proprietary, an unknown
+# licence along the chain, a base no card describes, and a profile that approves nothing.
+LINEAGE_CARDS: list[tuple[str | None, list[str]]] = [
+    ("MIT", []),
+    ("apache-2.0", ["m0"]),
+    ("GPL-3.0-only OR MIT", ["m1"]),
+    ("GPL-2.0-or-later WITH Classpath-exception-2.0 AND LicenseRef-Example", ["m0"]),
+    (None, ["m0"]),
+    ("MIT", ["ghost-base"]),
+    ("(mit or gpl-3.0-only) AND (Apache-2.0 OR licenseref-x)", ["m3", "m2"]),
+    ("proprietary", []),
+    ("GPL-3.0-only", ["ghost-base"]),
+]
+LINEAGE_PROFILES: list[list[str] | None] = [
+    ["MIT", "Apache-2.0"], ["GPL-2.0-or-later", "LicenseRef-Example", "MIT"], None,
+    ["GPL-2.0-or-later WITH Classpath-exception-2.0", "MIT", "proprietary", "apache-2.0"],
+]
+
+
+def _lineage_world() -> World:
+    cards = [{"id": f"m{i}", "name": f"model {i}", "vendor": {}, "open_weights": True,
+              "license": lic, "base_model": bases, "as_of": "2026-11-23",
+              "sources": [{"publication": "p"}]} for i, (lic, bases) in enumerate(LINEAGE_CARDS)]
+    profiles = [{"id": f"p{i}", "name": "p", "description": "d", "home_jurisdiction": "EU",
+                 "data_classes": {}, "trusted_vendor_jurisdictions": [],
+                 "self_host": {"jurisdiction": "EU", "regions": ["eu-west"],
+                               "accelerator_memory_gb": 100},
+                 "preference": ["self-host", "api"],
+                 **({"approved_licenses": approved} if approved is not None else {})}
+                for i, approved in enumerate(LINEAGE_PROFILES)]
+    conditions = [{"fact": "derived.license_approved", "equals": True},
+                  {"fact": "derived.license_approved", "equals": False},
+                  {"fact": "derived.missing_base_models", "empty": False},
+                  {"fact": "derived.lineage_licenses", "contains": "MIT"}]
+    rules = [{"id": f"l{i}", "description": f"lineage {i}", "effect": ["deny", "warn"][i % 2],
+              "severity": "low", "when_unknown": ["fire", "warn"][i // 2], "when": when,
+              "message": "{model.license} | {derived.lineage_licenses} | "
+                         "{derived.missing_base_models} | {derived.license_approved} | "
+                         "{profile.approved_licenses}",
+              "rationale": {"text": "t", "source": "s"}} for i, when in enumerate(conditions)]
+    task = {"id": "t0", "name": "t", "description": "d", "risk_tier": "lower",
+            "data_classes": ["source_code"], "business_critical": False}
+    return make_world({"as_of": "2026-11-23", "models": cards, "tasks": [task],
+                       "profiles": profiles, "waivers": [],
+                       "policies": [{"id": "lineage", "title": "t", "description": "d",
+                                     "rules": rules}]})
+
+
+def test_licence_lineage_cases_agree(opa_backend: OpaBackend) -> None:
+    world = _lineage_world()
+    assert assert_engines_agree(world, opa_backend) == len(LINEAGE_CARDS) * len(LINEAGE_PROFILES)
+    fired = {(d.model, d.profile, f.rule) for d in NativeBackend().decide(
+        world.requests, world.policies, world.as_of) for o in d.options for f in o.findings}
+    approved = {(m, p) for m, p, rule in fired if rule == "l0"}
+    refused = {(m, p) for m, p, rule in fired if rule == "l1"}
+    # approval comes out true, false and unknown (both rules fire on unknown) in this world
+    assert approved - refused and refused - approved and approved & refused

@@ -74,7 +74,8 @@ def _hostile_world() -> dict[str, object]:
         "when": when, "message": message, "rationale": {"text": "t\n\"", "source": "s}"},
         **({"obligation": "import"} if effect == "require" else {}),
     } for rule_id, description, effect, when in [
-        ("import", NASTY[0], "deny", {"fact": "model.license", "in": NASTY}),
+        ("import", NASTY[0], "deny", {"fact": "model.license", "in": [*NASTY,
+                                                                      "LicenseRef-import"]}),
         ("package", NASTY[1], "require", {"fact": "model.name", "equals": NASTY[2]}),
         ("data.govern.decision", NASTY[3], "warn", {"any": [
             {"fact": "option.provider", "not_in": NASTY[4:9]},
@@ -87,8 +88,10 @@ def _hostile_world() -> dict[str, object]:
               "safeguards": {"certifications": NASTY},
               "api_offerings": [{"provider": provider}], "as_of": "2026-11-23",
               "sources": [{"publication": NASTY[-1]}]}
-             for i, (name, lic, provider) in enumerate(zip(NASTY[2:5], NASTY[:3], NASTY[5:8],
-                                                           strict=True))]
+             # a licence is an SPDX expression (refused otherwise): Rego-ish words it may hold
+             for i, (name, lic, provider) in enumerate(zip(
+                 NASTY[2:5], ["LicenseRef-import", "LicenseRef-data.govern.decision",
+                              "LicenseRef-else"], NASTY[5:8], strict=True))]
     task = {"id": "t0", "name": NASTY[0], "description": NASTY[1], "risk_tier": "high",
             "data_classes": ["source_code"], "business_critical": False}
     profile = {"id": "p0", "name": NASTY[6], "description": "d", "home_jurisdiction": "EU",

@@ -1,0 +1,1 @@
+"""Importers: other formats of model metadata as govern records."""
