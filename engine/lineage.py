@@ -11,7 +11,7 @@ loader (``base_model_cycles``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -125,3 +125,21 @@ def license_approved(lineage: Lineage, approved: Sequence[str]) -> bool | None:
         return False
     complete = lineage_licenses(lineage) is not None
     return True if complete else None
+
+
+def revalidated_card(data: dict[str, Any], original: ModelCard) -> ModelCard:
+    """A card's data, edited (explain's changes, what-if's events), validated again like a
+    file's content. The lineage is the loader's and no file may write it, so it is left out
+    of the validation and carried over: the card's own licence as edited, its bases' as the
+    catalog resolved them; when the edit changes ``base_model`` the bases are not looked up
+    again, so a card still naming bases reads them as unknown (fails closed)."""
+    edited = type(original).model_validate({k: v for k, v in data.items() if k != "lineage"})
+    if original.lineage is None:
+        return edited
+    if edited.base_model != original.base_model:
+        lineage = Lineage(licenses=[_entry(edited)],
+                          missing_bases=None if edited.base_model else [])
+    else:
+        lineage = Lineage(licenses=[_entry(edited), *original.lineage.licenses[1:]],
+                          missing_bases=original.lineage.missing_bases)
+    return edited.model_copy(update={"lineage": lineage})

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from govern.explain.levers import RECORD_MODELS, Address, Key, RecordKind
+from govern.lineage import revalidated_card
 from govern.records import ModelCard, Profile, Task, Waiver, WaiverScope
 
 Who = Literal["card", "task", "profile", "waiver"]
@@ -132,7 +133,8 @@ def apply_changes(records: Records, changes: Iterable[Change],
         for change in sorted(edits):
             data = _edited(data, change.keys, change)
         try:
-            result[index] = RECORD_MODELS[kind].model_validate(data)  # type: ignore[index]
+            result[index] = (revalidated_card(data, records[0]) if kind == "model"
+                             else RECORD_MODELS[kind].model_validate(data))  # type: ignore[index]
         except ValidationError:
             return None
     return result[0], result[1], result[2]

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from govern.conditions import FactRef, iter_tests, test_operator
 from govern.fieldtypes import Jurisdiction, Region
-from govern.records import ModelCard, Policy, Profile, Task
+from govern.records import ApiOffering, ModelCard, Policy, Profile, Task
 
 RecordKind = Literal["model", "task", "profile"]
 Key = str | int
@@ -68,9 +68,17 @@ DERIVED_INPUTS: dict[str, Callable[[Task], list[str]]] = {
     "derived.memory_shortfall_gb": lambda task: [
         "option.accelerator_memory_gb", "profile.self_host.accelerator_memory_gb"],
     "derived.disputed_facts": lambda task: ["model.disputes"],
+    # a card's own licence and bases; the bases' licences are other cards' facts
+    "derived.lineage_licenses": lambda task: ["model.license", "model.base_model"],
+    "derived.license_approved": lambda task: [
+        "model.license", "model.base_model", "profile.approved_licenses"],
+    "derived.missing_base_models": lambda task: ["model.base_model"],
 }
 """The record facts each derived fact is computed from (``govern.facts.DERIVERS``), for the
 task at hand (a profile's rules are per data class). A test holds its keys equal to DERIVED."""
+
+
+_OFFERING_KEYS = {info.alias or name for name, info in ApiOffering.model_fields.items()}
 
 
 def fact_addresses(path: str, deployment: str, offering: int | None, task: Task
@@ -85,6 +93,8 @@ def fact_addresses(path: str, deployment: str, offering: int | None, task: Task
             return []
         if deployment == "api":
             assert offering is not None
+            if keys[0] not in _OFFERING_KEYS:
+                return []  # an option field an API option never has (self-hosting memory)
             return [("model", ("api_offerings", offering, *keys))]
         source = OPTION_SOURCES["self-host"].get(keys[0])
         return [] if source is None else [(source[0], (*source[1], *keys[1:]))]

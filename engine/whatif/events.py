@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from govern.lineage import revalidated_card
 from govern.records import DataClassRule, ModelCard, Profile, Record, RevocationEvent
 from govern.whatif.scenario import (
     CapacityEvent,
@@ -123,6 +124,8 @@ def _revalidated(record: R, update: dict[str, Any]) -> R:
     """A copy with ``update`` made, validated again like a record read from a file."""
     data = record.model_dump(mode="python", by_alias=True, exclude_none=True)
     data.update({k: _dumped(v) for k, v in update.items()})
+    if isinstance(record, ModelCard):
+        return cast(R, revalidated_card(data, record))
     return type(record).model_validate(data)
 
 
