@@ -217,7 +217,7 @@ class Space:
         options = [code == c for c in constants]
         if others:
             options.append(self.strings.other(code, others))
-            self.preferences.append(code >= self.strings.others_from)
+            self.preferences.append(self.strings.other(code, others[-1:]))
         self.constraints.append(z3.Or(options))
         return code
 
@@ -312,8 +312,18 @@ def build_space(deployment: str, strings: Strings, grid: Grid, list_comparisons:
     space.as_of = z3.Int(f"{deployment}|as_of")
     space.constraints += [space.as_of >= FIRST_DAY, space.as_of <= LAST_DAY]
     space.preferences.append(space.as_of == reference.toordinal())
+    space.preferences.append(z3.Distinct([_value(space, f"{n}.id") for n in NAMED]))
     encode_derived(space)
     return space
+
+
+NAMED = ("model", "task", "profile")
+
+
+def _value(space: Space, path: str) -> Any:
+    fact = space.facts[path]
+    assert isinstance(fact, SymScalar)
+    return fact.value
 
 
 def _option_fact(space: Space, path: str, shape: Shape) -> Sym:

@@ -230,9 +230,6 @@ def check(records: dict[str, dict[str, Any]], as_of: dt.date, base: Version,
             path.write_text(texts[key], encoding="utf-8")
             record, problems = load_record_file(path, model)
             if record is None or problems:
-                import os
-                if os.environ.get("PROVE_DEBUG"):
-                    print(texts[key], problems)
                 return None
             loaded[key] = record
     decided = [decide(loaded["model_card"], loaded["task"], loaded["profile"], v.policies,
