@@ -303,10 +303,10 @@ class Prover:
             can_fire[rule.id] = never is not True
             if never is True:
                 findings.append(LintFinding("never-fires", rule.id,
-                                            "no card, task, profile and date makes it fire"
-                                            + _scope_note(rule)))
-                continue
-            if rule.when is not None and self._never(
+                                            "no card, task, profile and date makes it fire "
+                                            "(its applies_to, condition and the schemas leave "
+                                            "no input)"))
+            elif rule.when is not None and self._never(
                     rule.id, lambda t: z3.And(t.applies, z3.Not(t.own_effect))) is True:
                 findings.append(LintFinding("always-fires", rule.id,
                                             "its condition holds (or is unknown and fires) "
@@ -362,10 +362,6 @@ class Prover:
                         f"(waivers aside)"))
                     break
         return found
-
-
-def _scope_note(rule: Rule) -> str:
-    return " (its applies_to and condition exclude each other)" if rule.when else ""
 
 
 def prove(base: Version, current: Version, reference: dt.date,
