@@ -49,6 +49,14 @@ from govern.prove.symbolic import SIGNIFICANT_DIGITS, Grid, Space, Strings, buil
 from govern.prove.witness import Checked, Version, check, flipped_options, realize
 from govern.records import DEPLOYMENTS, Rule
 
+MODEL_NOTES = [
+    ("unknown: every fact the schemas let be missing may be unknown, conditions are "
+    "three-valued and when_unknown applies"),
+    ("strings: each word the policies, waivers and schemas name, or any other string the "
+    "field's type accepts"),
+    "lists: sets of such strings, of any size the schemas allow",
+    "dates: any day from 0001-01-01 to 9999-12-31, the decision date included",
+]
 Status = Literal["proof", "bounded"]
 Reply = Literal["yes", "no", "possibly", "unknown"]
 KINDS = DEPLOYMENTS
@@ -85,7 +93,10 @@ class ProofReport:
     answers: list[Answer]
     lint: list[LintFinding]
     lint_status: Status
+    model: list[str]
+    """How the inputs are modelled (what the answers range over)."""
     bounds: list[str]
+    """Why answers are bounded rather than proofs (empty: every answer is exact)."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time per question (for the benchmark; never printed in reports)."""
 
@@ -125,21 +136,20 @@ def _decimals(number: float) -> int:
     return places
 
 
-def choose_grid(versions: list[Version]) -> tuple[Grid, list[str]]:
+def choose_grid(versions: list[Version]) -> tuple[Grid, str, list[str]]:
     """A grid one decimal finer than every policy number (and than thousandths, which the
-    memory shortfall counts in), and the bounds it implies."""
+    memory shortfall counts in); how it reads; and why it bounds the answers, if it does."""
     numbers = [v for version in versions for v in _literals(version.policies)
                if isinstance(v, int | float) and not isinstance(v, bool)]
     grid = Grid(max([3, *(_decimals(n) for n in numbers)]) + 1)
-    bounds = [(f"numbers are decimals with at most {grid.decimals} places and "
-              f"{SIGNIFICANT_DIGITS} significant digits (one place finer than any number in "
-              f"the policies, so every comparison they make has room on both sides)")]
+    note = (f"numbers: decimals of up to {grid.decimals} places and {SIGNIFICANT_DIGITS} "
+            f"significant digits, one place finer than any number the policies compare with, "
+            f"so any difference a real number shows also shows on this grid")
     limit = Fraction(10**SIGNIFICANT_DIGITS, grid.unit) / 10
-    if any(abs(Fraction(repr(n)) if isinstance(n, float) else Fraction(n)) >= limit
-           for n in numbers):
-        bounds.append(f"a policy number is {limit} or more: values beyond the grid's range "
-                      f"are not considered")
-    return grid, bounds
+    bounded = [(f"a policy number is {limit} or more: larger card and profile numbers are not "
+               f"considered")] if any(abs(Fraction(repr(n)) if isinstance(n, float)
+                                         else Fraction(n)) >= limit for n in numbers) else []
+    return grid, note, bounded
 
 
 def _list_comparisons(versions: list[Version]) -> int:
@@ -174,7 +184,8 @@ class Prover:
         self.base_version, self.current_version = base, current
         versions = [base, current]
         strings = collect_strings(versions)
-        grid, self.bounds = choose_grid(versions)
+        grid, note, self.grid_bounds = choose_grid(versions)
+        self.notes = [note, *MODEL_NOTES]
         comparisons = _list_comparisons(versions)
         self.kinds: dict[str, KindModel] = {}
         for kind in KINDS:
@@ -195,7 +206,7 @@ class Prover:
     def approximations(self) -> list[str]:
         """Why a 'no' is only bounded: facts or tests the policies read without an exact
         encoding."""
-        reasons: set[str] = set()
+        reasons: set[str] = set(self.grid_bounds)
         for kind in self.kinds.values():
             reasons |= {f"{p} is over-approximated (no exact encoding)"
                         for p in kind.space.approximated & self.reads}
@@ -382,5 +393,5 @@ def prove(base: Version, current: Version, reference: dt.date,
     seconds["lint"] = time.perf_counter() - start
     approximated = prover.approximations()
     return ProofReport(base.label, current.label, answers, lint,
-                       "bounded" if approximated else "proof",
-                       prover.bounds + approximated, seconds)
+                       "bounded" if approximated else "proof", prover.notes, approximated,
+                       seconds)

@@ -80,6 +80,7 @@ def proof_document(report: ProofReport, witness_dir: str = "WITNESS_DIR") -> dic
         "lint": {"status": report.lint_status,
                  "findings": [{"check": f.check, "rule": f.rule, "detail": f.detail}
                               for f in report.lint]},
+        "model": report.model,
         "bounds": report.bounds,
     }
 
@@ -129,8 +130,10 @@ def proof_text(report: ProofReport, witness_dir: str = "WITNESS_DIR") -> str:
     if not findings:
         lines.append("  no rule never fires, always fires, is shadowed or contradicts itself")
     lines += [f"  {f['rule']} {LINT_CHECKS[f['check']]}: {f['detail']}" for f in findings]
-    lines += ["", "Bounds of the model:"]
-    lines += [f"  - {bound}" for bound in document["bounds"]]
+    lines += ["", "What the answers range over:"]
+    lines += [f"  - {note}" for note in document["model"]]
+    if document["bounds"]:
+        lines += ["", "Bounded by:"] + [f"  - {bound}" for bound in document["bounds"]]
     return "\n".join(lines) + "\n"
 
 
@@ -148,8 +151,8 @@ def proof_markdown(report: ProofReport, witness_dir: str = "WITNESS_DIR") -> str
         if answer["question"] == "equivalent" or example is None:
             continue
         lines += ["", f"### {QUESTIONS[answer['question']]} {answer['answer']}", "",
-                  f"{_verdict_line(example)}. Denied by, under the base: "
-                  f"{_denied_by(example['base'])}; now: {_denied_by(example['current'])}."]
+                  (f"{_verdict_line(example)}. Denied by, under the base: "
+                  f"{_denied_by(example['base'])}; now: {_denied_by(example['current'])}.")]
         for name, text in example["records"].items():
             lines += ["", f"`{name}`", "", "```yaml", text.rstrip("\n"), "```"]
     for answer in document["answers"]:
@@ -161,7 +164,10 @@ def proof_markdown(report: ProofReport, witness_dir: str = "WITNESS_DIR") -> str
     if not findings:
         lines.append("No rule never fires, always fires, is shadowed or contradicts itself.")
     lines += [f"- `{f['rule']}` {LINT_CHECKS[f['check']]}: {f['detail']}" for f in findings]
-    lines += ["", "### Bounds", ""] + [f"- {bound}" for bound in document["bounds"]]
+    lines += ["", "### What the answers range over", ""]
+    lines += [f"- {note}" for note in document["model"]]
+    if document["bounds"]:
+        lines += ["", "### Bounded by", ""] + [f"- {bound}" for bound in document["bounds"]]
     return "\n".join(lines) + "\n"
 
 

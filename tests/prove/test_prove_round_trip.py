@@ -199,3 +199,34 @@ def test_lint_names_dead_constant_shadowed_and_contradictory_rules(
         ("shadowed", "lint.mit-only"),
         ("contradiction", "lint.both-ways"),  # it still fires: 'cannot check' when unknown
     }
+
+
+# ---------------------------------------------------------------- the docs show real output
+
+README_COMMAND = ("govern prove --catalog examples/prove/edited --base examples/prove/base "
+                  "--as-of 2026-11-23")
+
+
+def test_readme_can_it_ever_shows_the_real_output(run_line: RunLine,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import REPO
+
+    readme = (REPO / "README.md").read_text()
+    start = readme.index(f"$ {README_COMMAND}\n") + len(README_COMMAND) + 3
+    shown = readme[start:readme.index("```", start)]
+    monkeypatch.chdir(REPO)
+    result = run_line(README_COMMAND.split()[1:])
+    assert result.exit_code == 0
+    assert result.stdout == shown
+
+
+def test_the_guide_explains_every_question_lint_check_and_gate() -> None:
+    from govern.cli import PROVE_GATES
+    from govern.prove.report import LINT_CHECKS, QUESTIONS
+    from tests.support import REPO
+
+    guide = (REPO / "docs" / "can-it-ever.md").read_text()
+    for text in [*QUESTIONS.values(), *LINT_CHECKS.values()]:
+        assert text.rstrip("?").lower() in guide.lower(), text
+    for gate in PROVE_GATES:
+        assert f"--fail-on {gate}" in guide
