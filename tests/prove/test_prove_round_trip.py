@@ -230,3 +230,29 @@ def test_the_guide_explains_every_question_lint_check_and_gate() -> None:
         assert text.rstrip("?").lower() in guide.lower(), text
     for gate in PROVE_GATES:
         assert f"--fail-on {gate}" in guide
+
+
+def test_base_ref_reads_the_base_from_git_as_govern_diff_does(run_line: RunLine,
+                                                              tmp_path: Path) -> None:
+    import subprocess
+
+    repository = copy_catalog(tmp_path / "repo")
+    git = ["git", "-C", str(repository), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "catalog"], check=True)
+    policy = repository / "policies" / "self-host-capacity.yaml"
+    policy.write_text(policy.read_text().replace("      gt: 0\n", "      gt: 0.5\n"))
+    result = run_line(["prove", "--base-ref", "HEAD", "--catalog", str(repository),
+                       "--format", "json", "--fail-on", "more-restrictive"])
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["base"] == "HEAD (git)"
+    replies = {a["question"]: a["answer"] for a in report["answers"]}
+    assert replies == {"equivalent": "no", "more-permissive": "yes", "more-restrictive": "no"}
+
+
+def test_prove_needs_exactly_one_base(run_line: RunLine) -> None:
+    result = run_line(["prove"])
+    assert result.exit_code == 2
+    assert "exactly one of --base DIR, --base-ref REF" in result.stderr
