@@ -39,8 +39,6 @@ MODEL_FACT_NAMES: tuple[str, ...] = tuple(
 JURISDICTION = Scalars(pattern=r"^[A-Z]{2}$")
 REGION = Scalars(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")
 
-Realize = Callable[[Any, dict[str, dict[str, Any]], Callable[[Any], str]], None]
-
 
 @dataclass(frozen=True)
 class DataClassRules:
@@ -67,9 +65,7 @@ def profile_data_classes(space: Space) -> DataClassRules:
     )
     space.cache["data_classes"] = rules
 
-    def realize(model: Any, records: dict[str, dict[str, Any]],
-                values: Callable[[Any], str]) -> None:
-        del values
+    def realize(model: Any, records: dict[str, dict[str, Any]]) -> None:
         listed: dict[str, Any] = {}
         for d in DATA_CLASSES:
             if z3.is_true(model.eval(rules.listed[d], model_completion=True)):
@@ -148,9 +144,7 @@ def disputed_facts(space: Space) -> SymSet:
     assert isinstance(disputes, SymRecords)
     space.constraints.append(disputes.nonempty() == made.nonempty())
 
-    def realize(model: Any, records: dict[str, dict[str, Any]],
-                values: Callable[[Any], str]) -> None:
-        del values
+    def realize(model: Any, records: dict[str, dict[str, Any]]) -> None:
         names = space.cache["set_value"](model, made)
         claim = {"value": "x", "source": "x"}
         records["model_card"]["disputes"] = [

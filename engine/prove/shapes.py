@@ -49,6 +49,8 @@ class Shape:
     max_items: int | None = None
     item_model: builtins.type[BaseModel] | None = None
     """For ``records`` facts: the model of one item."""
+    exact: bool = True
+    """False when the field's type could not be read: the shape over-approximates it."""
 
 
 def _constraints(metadata: list[Any]) -> dict[str, Any]:
@@ -116,9 +118,18 @@ def _shape_of(path: str, fact_type: FactType) -> Shape:
 
 
 def record_shapes() -> dict[str, Shape]:
-    """The shape of every record fact (``derived.*`` facts are encoded in govern.prove.derived)."""
-    return {path: _shape_of(path, spec.type) for path, spec in FACTS.items()
-            if not path.startswith("derived.")}
+    """The shape of every record fact (``derived.*`` facts are encoded in govern.prove.derived).
+    A field whose annotation this module cannot read gets a shape that admits any value of
+    its type, unknown included, marked ``exact=False`` (answers reading it are bounded)."""
+    shapes: dict[str, Shape] = {}
+    for path, spec in FACTS.items():
+        if path.startswith("derived."):
+            continue
+        try:
+            shapes[path] = _shape_of(path, spec.type)
+        except (StopIteration, ValueError, TypeError, AttributeError):
+            shapes[path] = Shape(path, spec.type, nullable=True, exact=False)
+    return shapes
 
 
 def minimal_item(model: type[BaseModel]) -> dict[str, Any]:

@@ -197,8 +197,8 @@ class Space:
     shapes: dict[str, Shape] = field(default_factory=dict)
     approximated: set[str] = field(default_factory=set)
     """Facts with no exact encoding: free variables of their type (an over-approximation)."""
-    realizers: list[Callable[[Any, dict[str, dict[str, Any]], Callable[[Any], str]], None]] = (
-        field(default_factory=list))
+    realizers: list[Callable[[Any, dict[str, dict[str, Any]]], None]] = field(
+        default_factory=list)
     """Hooks writing hidden inputs (profile.data_classes, card disputes) into the records."""
     cache: dict[str, Any] = field(default_factory=dict)
     as_of: Any = None
@@ -296,6 +296,7 @@ def build_space(deployment: str, strings: Strings, grid: Grid, list_comparisons:
     space.cache["list_comparisons"] = list_comparisons
     space.cache["reference_day"] = reference.toordinal()
     space.shapes = record_shapes()
+    space.approximated |= {p for p, shape in space.shapes.items() if not shape.exact}
     for path, shape in space.shapes.items():
         if not path.startswith("option."):
             space.facts[path] = space.fresh(shape)

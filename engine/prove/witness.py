@@ -187,7 +187,7 @@ def realize(space: Space, model: Any) -> tuple[dict[str, dict[str, Any]], dt.dat
     if space.deployment == "api":
         card["api_offerings"] = [complete(offering, ApiOffering)]
     for hook in space.realizers:
-        hook(model, records, lambda code: str(code))
+        hook(model, records)
     for key, (_, record_model) in RECORD_KINDS.items():
         complete(records[key], record_model)
     as_of = dt.date.fromordinal(realizer.eval(space.as_of).as_long())

@@ -153,3 +153,40 @@ def test_generated_policy_sets_answers_are_confirmed_and_sound(
             assert question not in flips, f"proved no {question}, but a bundled cell flips"
     equivalent = prover.difference("equivalent", None)
     assert (equivalent.reply == "yes") == (not flips and equivalent.counterexample is None)
+
+
+def _capacity_policy(threshold: float) -> Version:
+    policy = Policy.model_validate({"id": "capacity", "title": "t", "description": "d", "rules": [
+        {"id": "capacity.short", "description": "d", "effect": "deny", "severity": "high",
+         "applies_to": {"deployments": ["self-host"]},
+         "when": {"fact": "derived.memory_shortfall_gb", "gt": threshold},
+         "message": "m", "rationale": {"text": "t", "source": "s"}}]})
+    return Version(str(threshold), PolicySet([policy]), ())
+
+
+def test_a_derived_fact_without_an_encoding_makes_answers_bounded_never_proofs(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A derived fact another change adds before its row in DERIVED_ENCODINGS: the prover
+    lets it take any value, says so, and still confirms every difference it reports."""
+    from govern.prove import derived
+
+    monkeypatch.delitem(derived.DERIVED_ENCODINGS, "derived.memory_shortfall_gb")
+    prover = Prover(_capacity_policy(0), _capacity_policy(8.5), AS_OF)
+    restrictive = prover.difference("more-restrictive", "restrictive")
+    assert (restrictive.reply, restrictive.status) == ("no", "bounded")
+    assert any("derived.memory_shortfall_gb" in r for r in restrictive.reasons)
+    permissive = prover.difference("more-permissive", "permissive")
+    assert permissive.reply in ("yes", "possibly")
+    if permissive.reply == "yes":
+        assert permissive.counterexample is not None
+        assert flipped_options(permissive.counterexample, "permissive")
+    else:
+        assert permissive.status == "bounded"
+
+
+def test_with_its_encoding_the_same_question_is_a_proof() -> None:
+    prover = Prover(_capacity_policy(0), _capacity_policy(8.5), AS_OF)
+    restrictive = prover.difference("more-restrictive", "restrictive")
+    assert (restrictive.reply, restrictive.status, restrictive.reasons) == ("no", "proof", ())
+    permissive = prover.difference("more-permissive", "permissive")
+    assert (permissive.reply, permissive.status) == ("yes", "proof")
