@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import z3
 
-from govern.facts import DERIVED, FACTS
+from govern.facts import FACTS
 from govern.prove.shapes import Scalars, Shape, record_shapes
 
 MAX_EXACT_INTEGER = 2**53
@@ -355,6 +355,3 @@ def free_fact(space: Space, path: str) -> Sym:
     shape = Shape(path, spec.type, nullable=True)
     return space.fresh(shape)
 
-
-def all_derived_paths() -> Iterable[str]:
-    return DERIVED.keys()
