@@ -21,7 +21,7 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("loading", ("govern.loading",)),
     ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
                   "govern.matrix", "govern.backends", "govern.rego", "govern.schemas",
-                  "govern.validate", "govern.team_catalog")),
+                  "govern.validate", "govern.team_catalog", "govern.prove")),
     ("formats", ("govern.formats",)),
     ("cli", ("govern.cli", "govern.__main__")),
 ]
