@@ -177,10 +177,21 @@ class KindModel:
     current: VersionTerms
 
 
+def fresh_solver_context() -> None:
+    """Start z3 afresh. z3's models depend on what its process-wide context has seen (the
+    terms earlier questions declared), so without this a counterexample would depend on what
+    ran before it in the same process; with it, the same policies always give the same
+    counterexample, byte for byte. z3 has no public way to replace its default context, so
+    this resets the module's handle to it; terms of an earlier Prover stay valid in theirs
+    (mixing the two is refused by z3, never silently wrong)."""
+    z3.z3._main_ctx = z3.Context()
+
+
 class Prover:
     def __init__(self, base: Version, current: Version, reference: dt.date,
                  timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         self.timeout_ms = int(timeout_s * 1000)
+        fresh_solver_context()
         self.base_version, self.current_version = base, current
         versions = [base, current]
         strings = collect_strings(versions)

@@ -19,7 +19,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from govern.facts import FACTS, FactType
-from govern.records import ModelCard, Option, Profile, Task
+from govern.records import ApiOffering, ModelCard, Option, Profile, Task
 
 ROOTS: dict[str, type[BaseModel]] = {
     "model": ModelCard, "option": Option, "task": Task, "profile": Profile}
@@ -95,6 +95,8 @@ def _scalars(annotation: Any, found: dict[str, Any]) -> Scalars:
 def _shape_of(path: str, fact_type: FactType) -> Shape:
     namespace, *names = path.split(".")
     model: type[BaseModel] = ROOTS[namespace]
+    if namespace == "option" and names[0] in ApiOffering.model_fields:
+        model = ApiOffering  # an API option's facts are its offering's, with their types
     nullable = False
     annotation: Any = None
     found: dict[str, Any] = {}

@@ -256,3 +256,16 @@ def test_prove_needs_exactly_one_base(run_line: RunLine) -> None:
     result = run_line(["prove"])
     assert result.exit_code == 2
     assert "exactly one of --base DIR, --base-ref REF" in result.stderr
+
+
+def test_the_same_policies_give_byte_identical_json_whatever_ran_before(
+        run_line: RunLine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import REPO
+
+    monkeypatch.chdir(REPO)
+    command = [*README_COMMAND.split()[1:], "--format", "json"]
+    first = run_line(command).stdout
+    swapped = [a.replace("edited", "@").replace("base", "edited").replace("@", "base")
+               for a in command]
+    assert run_line(swapped).stdout != first  # the solver has now seen other questions
+    assert run_line(command).stdout == first
