@@ -773,7 +773,7 @@ def prove_exit(report: Any, gates: Sequence[str]) -> int:
     replies = {a.question: a.reply for a in report.answers}
     failing = {"more-permissive": replies["more-permissive"] in ("yes", "possibly"),
                "more-restrictive": replies["more-restrictive"] in ("yes", "possibly"),
-               "change": replies["equivalent"] in ("no", "possibly"),
+               "change": replies["equivalent"] in ("no", "possibly not"),
                "lint": bool(report.lint)}
     gave_up = {"more-permissive": replies["more-permissive"] == "unknown",
                "more-restrictive": replies["more-restrictive"] == "unknown",

@@ -58,7 +58,9 @@ MODEL_NOTES = [
     "dates: any day from 0001-01-01 to 9999-12-31, the decision date included",
 ]
 Status = Literal["proof", "bounded"]
-Reply = Literal["yes", "no", "possibly", "unknown"]
+Reply = Literal["yes", "no", "possibly", "possibly not", "unknown"]
+"""'possibly' (a difference the model found but re-deciding did not confirm) reads 'possibly
+not' for the equivalence question."""
 KINDS = DEPLOYMENTS
 READABLE_ROUNDS = 50
 """How many conflicts between readability wishes are resolved before the first model is
@@ -250,7 +252,7 @@ class Prover:
         """Is there an input whose verdict differs (in ``direction``, or either way)?"""
         unconfirmed = False
         gave_up = False
-        for name, kind in self.kinds.items():
+        for kind in self.kinds.values():
             before, after = kind.base.denied, kind.current.denied
             query = (z3.And(before, z3.Not(after)) if direction == "permissive"
                      else z3.And(after, z3.Not(before)) if direction == "restrictive"
@@ -270,12 +272,12 @@ class Prover:
                 return Answer(question, "no" if direction is None else "yes", "proof",
                               counterexample=checked, option=flipped[0])
             unconfirmed = True
-            del name
         if unconfirmed or gave_up:
             reasons = (["the solver gave up (timeout)"] if gave_up else []) + (
                 [("a difference was found in the model but re-deciding its records did not "
                  "confirm it")] if unconfirmed else []) + self.approximations()
-            return Answer(question, "unknown" if gave_up and not unconfirmed else "possibly",
+            doubt: Reply = "possibly" if direction is not None else "possibly not"
+            return Answer(question, "unknown" if gave_up and not unconfirmed else doubt,
                           "bounded", tuple(reasons))
         approximated = self.approximations()
         return Answer(question, "yes" if direction is None else "no",

@@ -194,3 +194,19 @@ def test_with_its_encoding_the_same_question_is_a_proof() -> None:
     assert (restrictive.reply, restrictive.status, restrictive.reasons) == ("no", "proof", ())
     permissive = prover.difference("more-permissive", "permissive")
     assert (permissive.reply, permissive.status) == ("yes", "proof")
+
+
+@pytest.mark.parametrize(("reply", "gate", "code"), [
+    ("possibly", "more-permissive", 1), ("unknown", "more-permissive", 3),
+    ("possibly not", "change", 1), ("unknown", "change", 3), ("no", "more-restrictive", 0)])
+def test_a_doubtful_answer_never_passes_a_gate(reply: str, gate: str, code: int) -> None:
+    """An answer the prover could not settle fails the gate that asks for it (1, or 3 when the
+    solver gave up): never exit 0."""
+    from govern.cli import prove_exit
+    from govern.prove.questions import Answer, ProofReport
+
+    question = {"change": "equivalent"}.get(gate, gate)
+    answers = [Answer(q, reply if q == question else ("yes" if q == "equivalent" else "no"),
+                      "bounded") for q in ("equivalent", "more-permissive", "more-restrictive")]
+    report = ProofReport("base", "current", answers, [], "proof", [], [])
+    assert prove_exit(report, [gate]) == code
