@@ -898,6 +898,84 @@ def with_suspensions(scenario: Any, targets: tuple[str, ...], since: dt.date,
     return scenario.model_copy(update={"events": [*scenario.events, *events]})
 
 
+PROVE_GATES = ("more-permissive", "more-restrictive", "change", "lint")
+
+
+@main.command("prove")
+@click.option("--base", "base", metavar="DIR", type=click.Path(file_okay=False, path_type=Path),
+              help="The catalog as it was: a directory in place of the last catalog layer "
+                   "(as in govern diff).")
+@click.option("--base-ref", "base_ref", metavar="REF",
+              help="The catalog as it was at git revision REF (as in govern diff).")
+@click.option("--format", "format_name", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("-o", "--output", "output_path", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE instead of stdout.")
+@click.option("--witness-dir", "witness_dir", metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Write each counterexample as two catalogs (base, current) under DIR, "
+                   "for govern evaluate --catalog.")
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(PROVE_GATES),
+              help="Exit 1 when the policies are more permissive, more restrictive, not "
+                   "equivalent (change) anywhere, or lint finds a rule (repeatable).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="The date counterexamples prefer (default: today); answers cover every "
+                   "date.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=60.0,
+              show_default=True, help="Seconds the solver may spend on one query.")
+@catalog_option
+def prove(base: Path | None, base_ref: str | None, format_name: str,
+          output_path: Path | None, witness_dir: Path | None, fail_on: tuple[str, ...],
+          as_of: str | None, timeout_s: float, catalogs: tuple[Path, ...]) -> None:
+    """Answer over every well-formed card, task, profile and date: is the policy set
+    equivalent to the base, more permissive or more restrictive anywhere, and which rules
+    never fire, always fire, are shadowed or contradict themselves (see docs/can-it-ever.md).
+
+    A report: exit 0. With --fail-on: 1 when a chosen question is answered yes (or possibly),
+    3 when the solver could not answer it; 2 on invalid input.
+    """
+    import tempfile
+
+    from govern.matrix.versions import load_base
+    from govern.prove.questions import prove as prove_all
+    from govern.prove.report import PROOF_FORMATS, write_witnesses
+    from govern.prove.witness import Version
+
+    if (base is None) == (base_ref is None):
+        raise click.UsageError("give exactly one of --base DIR, --base-ref REF")
+    roots = catalog_roots(catalogs)
+    current = load_catalog(roots)
+    with tempfile.TemporaryDirectory(prefix="govern-base-") as scratch:
+        earlier, label = load_base(roots, base, base_ref, Path(scratch))
+    before = Version(label, earlier.policy_set, tuple(earlier.waivers.values()))
+    after = Version(str(roots[-1]) if catalogs else "the current catalog", current.policy_set,
+                    tuple(current.waivers.values()))
+    report = prove_all(before, after, parse_as_of(as_of), timeout_s)
+    if witness_dir is not None:
+        with writing(witness_dir, "--witness-dir"):
+            write_witnesses(report, before, after, witness_dir)
+    shown_dir = str(witness_dir) if witness_dir is not None else "WITNESS_DIR"
+    write_output([PROOF_FORMATS[format_name](report, shown_dir)], output_path, False)
+    sys.exit(prove_exit(report, fail_on))
+
+
+def prove_exit(report: Any, gates: Sequence[str]) -> int:
+    """0 unless a --fail-on question is answered yes or possibly (1), or the solver gave up on
+    one (3: never a pass)."""
+    replies = {a.question: a.reply for a in report.answers}
+    failing = {"more-permissive": replies["more-permissive"] in ("yes", "possibly"),
+               "more-restrictive": replies["more-restrictive"] in ("yes", "possibly"),
+               "change": replies["equivalent"] in ("no", "possibly not"),
+               "lint": bool(report.lint)}
+    gave_up = {"more-permissive": replies["more-permissive"] == "unknown",
+               "more-restrictive": replies["more-restrictive"] == "unknown",
+               "change": replies["equivalent"] == "unknown", "lint": False}
+    if any(gave_up[g] for g in gates):
+        return EXIT_ENGINE
+    return EXIT_DISALLOW if any(failing[g] for g in gates) else EXIT_OK
+
+
 @main.group()
 def bundle() -> None:
     """OPA bundles of the policy set (see docs/opa.md)."""

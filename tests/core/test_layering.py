@@ -23,7 +23,8 @@ FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("features", ("govern.check", "govern.policy_tests", "govern.decision_records",
                   "govern.explain", "govern.whatif",
                   "govern.matrix", "govern.backends", "govern.rego", "govern.schemas",
-                  "govern.validate", "govern.team_catalog", "govern.importing")),
+                  "govern.validate", "govern.team_catalog", "govern.importing",
+                  "govern.prove")),
     ("formats", ("govern.formats",)),
     ("cli", ("govern.cli", "govern.__main__")),
 ]
