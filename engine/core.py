@@ -27,6 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from govern.conditions import CompiledCondition, Tri, compile_condition, referenced_facts
+from govern.dated import card_as_of
 from govern.facts import read_facts
 from govern.records import (
     Deployment,
@@ -403,7 +404,9 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
 
 def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
            as_of: dt.date, waivers: Sequence[Waiver] = ()) -> Decision:
-    """Decide whether and how ``model`` may be used for ``task`` by ``profile``, as of a date."""
+    """Decide whether and how ``model`` may be used for ``task`` by ``profile``, as of a date:
+    on the card's facts in force that day (``govern.dated``)."""
+    model = card_as_of(model, as_of)
     decided = [_decide_option(option, model, task, profile, policies, as_of, waivers)
                for option in build_options(model, profile)]
     options = [option for option, _ in decided]

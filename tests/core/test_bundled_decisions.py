@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -77,8 +78,13 @@ def test_suspended_models_are_disallowed_for_every_task_citing_the_june_suspensi
             (api,) = decision.options  # closed weights: no self-host option at all
             (suspended,) = [f for f in api.findings if f.rule == "revocation.access-suspended"]
             assert suspended.effect == "deny" and suspended.severity == "critical"
-            assert "suspended since 2026-06-12" in suspended.message
-            assert "export-control" in suspended.message
+            # the directive suspended access for foreign nationals; Anthropic then withdrew it
+            # for every customer, the same day: the later event holds
+            assert "withdrawn since 2026-06-12" in suspended.message
+            assert "export-control" in suspended.message and "all customers" in suspended.message
+            before = decide(card, task, profile, catalog.policy_set, dt.date(2026, 6, 11))
+            assert "revocation.access-suspended" not in [
+                f.rule for o in before.options for f in o.findings]
 
 
 def test_high_risk_task_is_not_allowed_for_a_model_without_recorded_audits(
