@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from govern.citations import CitedSource, RuleRationale, cite_decision
 from govern.conditions import CompiledCondition, Tri, compile_condition, referenced_facts
 from govern.dated import card_as_of
 from govern.facts import read_facts
@@ -70,6 +71,10 @@ class Finding(_Out):
     unknown_facts: list[str] = []
     """Facts whose absence made the rule fire ('insufficient evidence'); empty otherwise."""
     waiver: AppliedWaiver | None = None
+    rationale: RuleRationale | None = None
+    """Why the rule exists and its source (``govern.citations``; set on every decided finding)."""
+    sources: list[CitedSource] = []
+    """The card's sources of the facts the rule read (``govern.citations``)."""
 
 
 class Obligation(_Out):
@@ -418,7 +423,7 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
             options[index] = options[index].model_copy(update={"recommended": True})
             recommendation = deployment
             break
-    return Decision(
+    return cite_decision(Decision(
         model=model.id,
         task=task.id,
         profile=profile.id,
@@ -427,4 +432,4 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
         options=options,
         waivers=waiver_uses(waivers, [matched for _, matched in decided], as_of),
         policy_set_digest=policies.digest,
-    )
+    ), model, as_of, policies)

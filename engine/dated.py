@@ -150,6 +150,12 @@ def dated_value_problems(card: ModelCard) -> list[tuple[tuple[str | int, ...], s
     for i, event in enumerate(card.revocation.events):
         problems += [(("revocation", "events", i, "sources"), m)
                      for m in _citation_problems(event.sources, keys)]
+    problems += [(("inferred", path), f"no fact {path!r} in a model card")
+                 for path in card.inferred if not _is_card_path(path, providers)]
+    for i, dispute in enumerate(card.disputes):
+        problems += [(("disputes", i, "claims", j, "sources"), m)
+                     for j, claim in enumerate(dispute.claims)
+                     for m in _citation_problems(claim.sources, keys)]
     for path, cited in card.fact_sources.items():
         if not _is_card_path(path, providers):
             problems.append((("fact_sources", path), f"no fact {path!r} in a model card"))

@@ -172,7 +172,11 @@ class Revocation(Record):
     scope: str | None = None
     """For whom (e.g. all customers); set by the events when there are any."""
     government_can_revoke: bool | None = None
-    """Whether a government can cut off access to the hosted model (API-only models)."""
+    """Whether a government can cut off access to the hosted model (its API offerings)."""
+    weights_can_be_blocked: bool | None = None
+    """Whether a government can block use of the weights once downloaded: false for freely
+    downloadable weights (a government can cut off a hosted API, not downloaded weights);
+    null when unknown or when there are no open weights."""
     events: list[RevocationEvent] = []
     """Every suspension, withdrawal or restoration, oldest first; of two on one day the later
     listed holds from that day."""
@@ -233,6 +237,10 @@ class Claim(Record):
     """The value this source gives."""
     source: NonEmptyStr
     """The source making the claim."""
+    date: IsoDate | None = None
+    """When the claim was made, where it matters (a claim true when written, since overtaken)."""
+    sources: list[RecordId] = []
+    """Keys of the card's ``sources`` making the claim."""
 
 
 class Dispute(Record):
@@ -279,6 +287,9 @@ class ModelCard(Record):
     """Facts on which sources disagree, with every claim."""
     dated_values: list[DatedValue] = []
     """Values facts take from a date on, oldest first for each fact (see ``govern.dated``)."""
+    inferred: dict[NonEmptyStr, NonEmptyStr] = {}
+    """Per fact path inside the card: facts the card infers rather than reads in a source, with
+    the basis of the inference (a fact no source states and nothing supports stays unknown)."""
     fact_sources: dict[NonEmptyStr, list[RecordId]] = {}
     """Per fact path inside the card (``license``, ``parameters``, ``api_offerings[Z.ai]``):
     the keys of the ``sources`` it comes from. A path covers the facts under it."""

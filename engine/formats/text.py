@@ -17,6 +17,10 @@ def paint(text: str, colour: str, enabled: bool) -> str:
 def _finding_line(finding: Finding, color: bool) -> str:
     effect = paint(f"{finding.effect:<7}", _EFFECT_COLOUR[finding.effect], color)
     line = f"    {effect} {finding.severity:<8} {finding.rule}\n{'':>21}{finding.message}"
+    if finding.sources:
+        # compact: the keys and publications; --format json has titles, authors and facts
+        cited = "; ".join(f"{s.key} ({s.publication})" for s in finding.sources)
+        line += f"\n{'':>21}sources: {cited}"
     if finding.waiver is not None:
         w = finding.waiver
         line += (f"\n{'':>21}waived by {w.id} ({w.owner}, until {w.expires}, {w.reference}): "
