@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import run_govern
+from tests.support import REPO, run_govern
 
 
 def _evaluate(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -152,3 +152,16 @@ def test_malformed_dated_facts_are_refused_at_their_key(tmp_path: Path, extra: s
     shown = result.stdout + result.stderr
     assert says in shown, shown
     assert f"dated-test.yaml:{line}" in shown and key in shown, shown
+
+
+GUIDE = (REPO / "docs" / "writing-policies.md").read_text()
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-11", "2026-06-12"])
+def test_the_guide_shows_the_real_output_either_side_of_the_suspension(as_of: str) -> None:
+    command = ("govern evaluate --model claude-fable-5 --task knowledge-work --profile "
+               f"us-enterprise --as-of {as_of}")
+    start = GUIDE.index(f"$ {command}\n") + len(command) + 3
+    shown = GUIDE[start:GUIDE.index("\n$ ", start) if "\n$ " in GUIDE[start:GUIDE.index(
+        "```", start)] else GUIDE.index("```", start)]
+    assert run_govern(command.split()[1:]).stdout == shown.rstrip("\n") + "\n"
