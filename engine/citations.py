@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from govern.dated import values_in_force
-from govern.records import ModelCard
+from govern.dated import FactKey, values_in_force
+from govern.records import DatedValue, ModelCard
 
 if TYPE_CHECKING:  # govern.core imports this module to cite what it decides
     from govern.core import CompiledRule, Decision, Finding, PolicySet
@@ -86,10 +86,12 @@ def _prefixes(path: str) -> Iterator[str]:
         yield ".".join(parts[:end])
 
 
-def source_keys(card: ModelCard, as_of: dt.date, offering: str | None, path: str) -> list[str]:
-    """The keys of the sources of one fact of the card on ``as_of``: the dated value in force,
-    else the nearest ``fact_sources`` entry at or above the path."""
-    dated = values_in_force(card, as_of).get((offering, path))
+def source_keys(card: ModelCard, in_force: dict[FactKey, DatedValue], offering: str | None,
+                path: str) -> list[str]:
+    """The keys of the sources of one fact of the card: the dated value in force (``in_force``,
+    from ``govern.dated.values_in_force``), else the nearest ``fact_sources`` entry at or above
+    the path."""
+    dated = in_force.get((offering, path))
     if dated is not None:
         return list(dated.sources)
     base = "" if offering is None else f"api_offerings[{offering}]"
@@ -101,13 +103,18 @@ def source_keys(card: ModelCard, as_of: dt.date, offering: str | None, path: str
 
 
 def finding_sources(compiled: CompiledRule, card: ModelCard, as_of: dt.date,
-                    provider: str | None, unknown: list[str]) -> list[CitedSource]:
+                    provider: str | None, unknown: list[str],
+                    in_force: dict[FactKey, DatedValue] | None = None) -> list[CitedSource]:
     """The card's sources of the facts a rule read, each with those facts, in reading order.
     A fact the finding names as unknown has no source to cite."""
+    if not card.fact_sources and not card.dated_values and not card.revocation.events:
+        return []  # nothing to cite: the common case of a card that names no sources by key
+    if in_force is None:
+        in_force = values_in_force(card, as_of)
     cited: dict[str, list[str]] = {}
     for fact in (f for f in rule_reads(compiled) if f not in unknown):
         for offering, path in card_paths(fact, provider):
-            for key in source_keys(card, as_of, offering, path):
+            for key in source_keys(card, in_force, offering, path):
                 facts = cited.setdefault(key, [])
                 if fact not in facts:
                     facts.append(fact)
@@ -121,16 +128,18 @@ def cite_decision(decision: Decision, card: ModelCard, as_of: dt.date,
                   policies: PolicySet) -> Decision:
     """The decision with every finding citing its sources and its rule's rationale. ``card``
     is the card the decision was made on (as of ``as_of``: ``govern.dated.card_as_of``)."""
-    rules = {c.rule.id: c for c in policies.rules}
+    rules = policies.rule_by_id
+    in_force = values_in_force(card, as_of)
     options = [option.model_copy(update={"findings": [
-        _cited(finding, rules[finding.rule], card, as_of, option.provider)
+        _cited(finding, rules[finding.rule], card, as_of, option.provider, in_force)
         for finding in option.findings]}) for option in decision.options]
     return decision.model_copy(update={"options": options})
 
 
 def _cited(finding: Finding, compiled: CompiledRule, card: ModelCard, as_of: dt.date,
-           provider: str | None) -> Finding:
+           provider: str | None, in_force: dict[FactKey, DatedValue]) -> Finding:
     rationale = compiled.rule.rationale
     return finding.model_copy(update={
         "rationale": RuleRationale(text=rationale.text, source=rationale.source),
-        "sources": finding_sources(compiled, card, as_of, provider, finding.unknown_facts)})
+        "sources": finding_sources(compiled, card, as_of, provider, finding.unknown_facts,
+                                   in_force)})

@@ -217,6 +217,7 @@ class PolicySet:
             for policy in self.policies
             for rule in policy.rules
         )
+        self.rule_by_id: dict[str, CompiledRule] = {c.rule.id: c for c in self.rules}
         self.obligation_of: dict[str, str] = {
             c.rule.id: c.rule.obligation for c in self.rules if c.rule.obligation is not None}
         self.digest: str = "sha256:" + digest_of(list(self.policies))

@@ -145,7 +145,7 @@ class MatrixResult:
                   ) -> dict[tuple[int, str], list[CitedSource]]:
         """Per (option index, rule id) of the cell's findings, the sources it cites."""
         card = self.card_as_of(cell.model)
-        rules = {c.rule.id: c for c in self.policies.rules}
+        rules = self.policies.rule_by_id
         return {(i, f.rule): finding_sources(rules[f.rule], card, self.as_of, option.provider,
                                              list(f.unknown_facts))
                 for i, option in enumerate(outcome.options) for f in option.findings}
