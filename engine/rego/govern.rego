@@ -304,8 +304,10 @@ card_as_of(model, as_of) := json.patch(model, [op |
 
 dated_values(model) := array.concat(event_values(model), object.get(model, "dated_values", []))
 
-status_after := {"suspended": "suspended", "withdrawn": "withdrawn", "restricted": "restricted",
-	"restored": "available"}
+status_after := {
+	"suspended": "suspended", "withdrawn": "withdrawn", "restricted": "restricted",
+	"restored": "available",
+}
 
 event_values(model) := [value |
 	some event in object.get(model, ["revocation", "events"], [])
