@@ -318,7 +318,7 @@ class LazyChoice(click.Choice[str]):
         self._loaded: tuple[str, ...] | None = None
 
     @property
-    def choices(self) -> Sequence[str]:
+    def choices(self) -> tuple[str, ...]:  # click 8.5 types it so; 8.4's Sequence accepts it
         if self._loaded is None:
             self._loaded = tuple(self._values())
         return self._loaded
