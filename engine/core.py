@@ -26,7 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from govern.citations import CitedSource, RuleRationale, cite_decision
 from govern.conditions import CompiledCondition, Tri, compile_condition, referenced_facts
+from govern.dated import card_as_of
 from govern.facts import read_facts
 from govern.fieldtypes import ComputedByLoader
 from govern.record_data import record_data
@@ -75,6 +77,10 @@ class Finding(_Out):
     unknown_facts: list[str] = []
     """Facts whose absence made the rule fire ('insufficient evidence'); empty otherwise."""
     waiver: AppliedWaiver | None = None
+    rationale: RuleRationale | None = None
+    """Why the rule exists and its source (``govern.citations``; set on every decided finding)."""
+    sources: list[CitedSource] = []
+    """The card's sources of the facts the rule read (``govern.citations``)."""
 
 
 class Obligation(_Out):
@@ -217,6 +223,7 @@ class PolicySet:
             for policy in self.policies
             for rule in policy.rules
         )
+        self.rule_by_id: dict[str, CompiledRule] = {c.rule.id: c for c in self.rules}
         self.obligation_of: dict[str, str] = {
             c.rule.id: c.rule.obligation for c in self.rules if c.rule.obligation is not None}
         self.digest: str = "sha256:" + digest_of(list(self.policies))
@@ -424,7 +431,9 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
 
 def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
            as_of: dt.date, waivers: Sequence[Waiver] = ()) -> Decision:
-    """Decide whether and how ``model`` may be used for ``task`` by ``profile``, as of a date."""
+    """Decide whether and how ``model`` may be used for ``task`` by ``profile``, as of a date:
+    on the card's facts in force that day (``govern.dated``)."""
+    model = card_as_of(model, as_of)
     decided = [_decide_option(option, model, task, profile, policies, as_of, waivers)
                for option in build_options(model, profile)]
     options = [option for option, _ in decided]
@@ -436,7 +445,7 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
             options[index] = options[index].model_copy(update={"recommended": True})
             recommendation = deployment
             break
-    return Decision.model_construct(
+    return cite_decision(Decision.model_construct(
         model=model.id,
         task=task.id,
         profile=profile.id,
@@ -445,4 +454,4 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
         options=options,
         waivers=waiver_uses(waivers, [matched for _, matched in decided], as_of),
         policy_set_digest=policies.digest,
-    )
+    ), model, as_of, policies)

@@ -77,7 +77,17 @@ def resolve_lineage(card: ModelCard, cards: Mapping[str, ModelCard]) -> Lineage:
             else:
                 missing.append(base)
         index += 1
-    return Lineage(licenses=[_entry(c) for c in order], missing_bases=missing)
+    return Lineage(licenses=[_entry(card), *(_base_entry(c) for c in order[1:])],
+                   missing_bases=missing)
+
+
+def _base_entry(base: ModelCard) -> LineageLicence:
+    """A base's licence along a lineage. A base whose licence is dated (``dated_values``)
+    reads as unknown here: the lineage is resolved once per catalog, not per decision date,
+    so its licence on the decision date is not known to it (fails closed)."""
+    if any(v.fact == "license" and v.offering is None for v in base.dated_values):
+        return LineageLicence(model=base.id, license=None, normal_form=None)
+    return _entry(base)
 
 
 def base_model_cycles(cards: Mapping[str, ModelCard]) -> list[list[str]]:

@@ -84,6 +84,9 @@ class Record(BaseModel):
 class Source(Record):
     """Where a fact comes from: a publication and its date, never a local file."""
 
+    key: RecordId | None = None
+    """Short name facts cite this source by (``fact_sources``, ``dated_values``, events),
+    e.g. 'sole-24-ore'; unique in the card."""
     publication: NonEmptyStr
     """Publication or site, e.g. 'Il Sole 24 Ore'."""
     title: str | None = None
@@ -159,26 +162,59 @@ class RevocationEvent(Record):
     scope: NonEmptyStr
     """For whom access changed, e.g. 'EU customers'."""
     reason: str | None = None
-    """Why, as the source gives it; null when it gives none."""
+    """Why, as the source gives it (its stated trigger); null when it gives none."""
+    outlook: str | None = None
+    """What the source says was under way next (e.g. negotiations with a government)."""
     source: NonEmptyStr
     """Publication and date reporting the event."""
+    sources: list[RecordId] = []
+    """Keys of the card's ``sources`` reporting the event."""
 
 
 class Revocation(Record):
     """Whether access can be, or has been, taken away."""
 
-    status: Literal["available", "suspended", "withdrawn"] | None = None
-    """Whether the model can be used today; null when unknown."""
+    status: Literal["available", "suspended", "withdrawn", "restricted"] | None = None
+    """Whether the model can be used; null when unknown. With ``events``, the status before
+    the first event: on a date D the latest event on or before D sets status, since, by and
+    scope (see ``govern.dated``)."""
     since: IsoDate | None = None
-    """Since when the status holds (YYYY-MM-DD)."""
+    """Since when the status holds (YYYY-MM-DD); set by the events when there are any."""
     by: str | None = None
-    """Who changed the status (e.g. the vendor under a government directive)."""
+    """Who changed the status (e.g. the vendor under a government directive); set by the
+    events when there are any."""
     scope: str | None = None
-    """For whom (e.g. all customers)."""
+    """For whom (e.g. all customers); set by the events when there are any."""
     government_can_revoke: bool | None = None
-    """Whether a government can cut off access to the hosted model (API-only models)."""
+    """Whether a government can cut off access to the hosted model (its API offerings)."""
+    weights_can_be_blocked: bool | None = None
+    """Whether a government can block use of the weights once downloaded: false for freely
+    downloadable weights (a government can cut off a hosted API, not downloaded weights);
+    null when unknown or when there are no open weights."""
     events: list[RevocationEvent] = []
-    """Every suspension, withdrawal or restoration, oldest first."""
+    """Every suspension, withdrawal or restoration, oldest first; of two on one day the later
+    listed holds from that day."""
+
+
+DatedScalar = str | bool | int | float | list[str] | None
+
+
+class DatedValue(Record):
+    """A value a fact of the card takes from a date on. On a decision date D the value in force
+    is the latest one with ``since`` on or before D; a fact whose first dated value is after D
+    is unknown on D unless the card also gives it undated (see ``govern.dated``)."""
+
+    fact: NonEmptyStr
+    """The fact, as a path inside the card (e.g. ``license``) or, with ``offering``, inside that
+    API offering (e.g. ``pricing.input_usd_per_mtok``)."""
+    offering: NonEmptyStr | None = None
+    """Provider of the API offering the fact belongs to; absent for a fact of the card."""
+    since: IsoDate
+    """First day the value holds (YYYY-MM-DD)."""
+    value: DatedScalar
+    """The value from ``since`` on; null means unknown from that day."""
+    sources: list[RecordId] = []
+    """Keys of the card's ``sources`` giving this value."""
 
 
 class Audit(Record):
@@ -215,6 +251,10 @@ class Claim(Record):
     """The value this source gives."""
     source: NonEmptyStr
     """The source making the claim."""
+    date: IsoDate | None = None
+    """When the claim was made, where it matters (a claim true when written, since overtaken)."""
+    sources: list[RecordId] = []
+    """Keys of the card's ``sources`` making the claim."""
 
 
 class Dispute(Record):
@@ -262,6 +302,14 @@ class ModelCard(Record):
     """Published benchmark scores, with their sources."""
     disputes: list[Dispute] = []
     """Facts on which sources disagree, with every claim."""
+    dated_values: list[DatedValue] = []
+    """Values facts take from a date on, oldest first for each fact (see ``govern.dated``)."""
+    inferred: dict[NonEmptyStr, NonEmptyStr] = {}
+    """Per fact path inside the card: facts the card infers rather than reads in a source, with
+    the basis of the inference (a fact no source states and nothing supports stays unknown)."""
+    fact_sources: dict[NonEmptyStr, list[RecordId]] = {}
+    """Per fact path inside the card (``license``, ``parameters``, ``api_offerings[Z.ai]``):
+    the keys of the ``sources`` it comes from. A path covers the facts under it."""
     as_of: IsoDate
     """Date the facts were last checked."""
     sources: list[Source] = Field(min_length=1)

@@ -34,6 +34,7 @@ from govern.core import (
     waiver_matches,
     waiver_uses,
 )
+from govern.dated import card_as_of
 from govern.records import Option, Waiver
 
 
@@ -52,7 +53,7 @@ def decision_problem(decision: Decision, asked: Asked) -> str | None:
     problem = _identity_problem(decision, asked) or _options_problem(decision, asked)
     if problem is not None:
         return problem
-    options = build_options(asked.request.model, asked.request.profile)
+    options = build_options(card_as_of(asked.request.model, asked.as_of), asked.request.profile)
     rules = {compiled.rule.id: (index, compiled)
              for index, compiled in enumerate(asked.policies.rules)}
     for option, answered in zip(options, decision.options, strict=True):
@@ -78,7 +79,7 @@ def _identity_problem(decision: Decision, asked: Asked) -> str | None:
 
 def _options_problem(decision: Decision, asked: Asked) -> str | None:
     wanted = [deployment_label(o.deployment, o.provider)
-              for o in build_options(asked.request.model, asked.request.profile)]
+              for o in build_options(card_as_of(asked.request.model, asked.as_of), asked.request.profile)]
     answered = [o.label for o in decision.options]
     if answered != wanted:
         return f"the options are [{', '.join(answered)}]; the local catalog gives " \

@@ -56,7 +56,9 @@ from govern.backends.opa_content import (
 )
 from govern.backends.opa_settings import CA_BUNDLE_ENV, DEFAULT_TIMEOUT
 from govern.backends.opa_transport import MAX_ANSWER_BYTES, bounded_session
+from govern.citations import cite_decision
 from govern.core import Decision, PolicySet
+from govern.dated import card_as_of
 from govern.errors import EngineError, InputError, Problem
 from govern.lineage import lineage_of
 from govern.records import ModelCard, Record, Waiver
@@ -344,7 +346,10 @@ class OpaBackend(Backend):
         if problem is not None:
             raise EngineError(f"OPA server {self.url}: inconsistent decision for {about}: "
                               f"{problem}")
-        return decision
+        # Citations are the rule's and the card's, not the engine's: attached here exactly
+        # as the native engine attaches them.
+        return cite_decision(decision, card_as_of(request.model, asked.as_of), asked.as_of,
+                             asked.policies)
 
 
 def _timeout_cause(timeout: float) -> str:

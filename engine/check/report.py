@@ -291,6 +291,8 @@ class Standing:
     message: str
     failing: bool
     """Whether the pair fails on it (else ``--fail-on`` tolerates it)."""
+    finding: Finding | None = None
+    """The finding it stands for, with its rationale and sources; None for unavailability."""
 
 
 def standing(entry: EntryResult, fail_on: FailOn) -> list[Standing]:
@@ -304,7 +306,7 @@ def standing(entry: EntryResult, fail_on: FailOn) -> list[Standing]:
     found: dict[str, Standing] = {}
     for f in findings:
         found.setdefault(f.rule, Standing(f.rule, f"{f.rule} ({f.severity}): {f.message}",
-                                          entry.failing(f, fail_on)))
+                                          entry.failing(f, fail_on), f))
     return list(found.values())
 
 

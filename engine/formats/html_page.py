@@ -17,13 +17,14 @@ import base64
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
 import jinja2
 from markupsafe import Markup
 
+from govern.citations import CitedSource
 from govern.core import PolicySet
 from govern.matrix import CellOutcome, CellSummary
 from govern.matrix.diff import CellChange
@@ -110,6 +111,8 @@ class CellView:
     outcome: CellOutcome | None
     """The full decision (after, in a diff; before, for a cell gone)."""
     change: CellChange | None = None
+    sources: dict[tuple[int, str], list[CitedSource]] = field(default_factory=dict)
+    """Per (option index, rule id) of the outcome's findings, the card's sources it cites."""
 
     @property
     def word(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govern.core import Decision, OptionDecision
+from govern.core import Decision, Finding, OptionDecision
 
 if TYPE_CHECKING:  # only annotations: `evaluate --format markdown` needs no check report
     from govern.check.report import CheckReport, EntryResult, WaiverReport
@@ -75,9 +75,23 @@ def render_check_markdown(report: CheckReport) -> str:
 # ---------------------------------------------------------------- one decision (evaluate)
 
 
+def _cited(finding: Finding) -> str:
+    """The rule's rationale and source, and the card's sources of the facts it read."""
+    parts = []
+    if finding.rationale is not None:
+        parts.append(f"why: {finding.rationale.text.strip()} ({finding.rationale.source})")
+    for s in finding.sources:
+        about = ", ".join(x for x in (s.title and f'"{s.title}"', s.author,
+                                      s.date and s.date.isoformat()) if x)
+        parts.append(f"source {s.key}: {s.publication}{', ' + about if about else ''} "
+                     f"({', '.join(s.facts)})")
+    return "".join(f"\n{p}" for p in parts)
+
+
 def _option_row(option: OptionDecision) -> list[str]:
     findings = [f"{f.effect} {f.rule} ({f.severity}): {f.message}"
-                + (f" — waived by {f.waiver.id}" if f.waiver else "") for f in option.findings]
+                + (f" — waived by {f.waiver.id}" if f.waiver else "") + _cited(f)
+                for f in option.findings]
     return [option.label + (" (recommended)" if option.recommended else ""),
             option.verdict + (", waived" if option.waived else ""),
             "\n".join(findings) or "none", ", ".join(o.obligation for o in option.obligations)]

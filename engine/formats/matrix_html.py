@@ -27,7 +27,7 @@ from govern.formats.html_page import (
     rule_notes,
     waived,
 )
-from govern.matrix import MatrixResult
+from govern.matrix import Cell, MatrixResult
 from govern.records import ModelCard, Profile, Task
 
 
@@ -50,7 +50,8 @@ def _rows(result: MatrixResult, index: int, profile: Profile) -> Iterator[HeatRo
     for m, (model, outcomes) in enumerate(result.detail_rows(profile)):
         yield HeatRow(model, [
             CellView(anchor(index, m, t), profile, model, task, outcome.recommendation,
-                     waived(outcome), outcome)
+                     waived(outcome), outcome,
+                     sources=result.citations(Cell(profile.id, model.id, task.id), outcome))
             for t, (task, outcome) in enumerate(zip(result.axis.tasks, outcomes, strict=True))])
 
 

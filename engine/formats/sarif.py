@@ -97,8 +97,18 @@ def _result(entry: EntryResult, item: Standing, report: CheckReport,
         "properties": {"entry": entry.entry, "model": entry.model, "task": entry.task,
                        "deployment": entry.deployment, "provider": entry.provider,
                        "verdict": entry.verdict, "obligations":
-                       [o.obligation for o in entry.obligations]},
+                       [o.obligation for o in entry.obligations], **_citations(item)},
     }
+
+
+def _citations(item: Standing) -> dict[str, Any]:
+    """The rule's rationale and the card's sources of the facts it read, in full."""
+    finding = item.finding
+    if finding is None:
+        return {}
+    return {"rationale": None if finding.rationale is None
+            else finding.rationale.model_dump(mode="json"),
+            "sources": [s.model_dump(mode="json") for s in finding.sources]}
 
 
 def _driver(report: CheckReport, rules: list[RuleInfo]) -> dict[str, Any]:

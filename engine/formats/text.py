@@ -17,6 +17,9 @@ def paint(text: str, colour: str, enabled: bool) -> str:
 def _finding_line(finding: Finding, color: bool) -> str:
     effect = paint(f"{finding.effect:<7}", _EFFECT_COLOUR[finding.effect], color)
     line = f"    {effect} {finding.severity:<8} {finding.rule}\n{'':>21}{finding.message}"
+    if finding.sources:
+        # compact: the card's source keys; --format json has publications, titles and facts
+        line += f"\n{'':>21}sources: {', '.join(s.key for s in finding.sources)}"
     if finding.waiver is not None:
         w = finding.waiver
         line += (f"\n{'':>21}waived by {w.id} ({w.owner}, until {w.expires}, {w.reference}): "

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from govern.conditions import OPERATORS, FactRef, iter_tests, test_operator
 from govern.core import template_parts
+from govern.dated import dated_value_problems
 from govern.errors import did_you_mean
 from govern.facts import FACTS
 from govern.loading.yaml_source import YamlPath
@@ -123,6 +124,6 @@ def check_model_card(card: ModelCard, raw: dict[str, Any]) -> list[tuple[YamlPat
         (("disputes", i, "fact"), _unknown_fact("model." + d.fact))
         for i, d in enumerate(card.disputes)
         if "model." + d.fact not in FACTS
-    ]
+    ] + dated_value_problems(card)
 
 

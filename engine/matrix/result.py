@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from govern.citations import CitedSource, cite_decision, finding_sources
 from govern.core import Decision, PolicySet
+from govern.core import decision_document as core_document
+from govern.dated import card_as_of
 from govern.matrix.fact_values import RecordFacts
 from govern.matrix.levels import DetailLevel, Interner, OutlineLevel
 from govern.matrix.outcomes import (
     Cell,
     CellOutcome,
     CellSummary,
-    decision_document,
     to_decision,
 )
 from govern.matrix.rows import RowEngine
@@ -66,6 +68,7 @@ class MatrixResult:
     """The records' facts as the outline read them, for the detail to reuse."""
     outline: RowEngine[Any, Any, CellSummary] | None = field(default=None, repr=False)
     """The engine that decided the outlines (and can decide more, e.g. one rule's column)."""
+    _cards_as_of: dict[str, ModelCard] = field(default_factory=dict, repr=False)
 
     @property
     def policy_set_digest(self) -> str:
@@ -122,12 +125,35 @@ class MatrixResult:
 
     def document(self, cell: Cell, outcome: CellOutcome) -> dict[str, Any]:
         """The cell's decision as JSON-ready data, as ``govern evaluate --format json`` has it."""
-        return decision_document(cell, outcome, self.as_of.isoformat(), self.policy_set_digest)
+        return core_document(self._cited(cell, to_decision(
+            cell, outcome, self.as_of.isoformat(), self.policy_set_digest)))
 
     def decision(self, cell: Cell) -> Decision:
         """The cell's pydantic ``Decision``, equal to ``govern.core.decide``'s."""
-        return to_decision(cell, self.outcome(cell), self.as_of.isoformat(),
-                           self.policy_set_digest)
+        return self._cited(cell, to_decision(cell, self.outcome(cell), self.as_of.isoformat(),
+                                             self.policy_set_digest))
+
+    def card_as_of(self, model_id: str) -> ModelCard:
+        """The card of ``model_id`` as of the matrix's date (``govern.dated``)."""
+        card = self._cards_as_of.get(model_id)
+        if card is None:
+            card = self._cards_as_of[model_id] = card_as_of(self.axis.model_by_id[model_id],
+                                                            self.as_of)
+        return card
+
+    def citations(self, cell: Cell, outcome: CellOutcome
+                  ) -> dict[tuple[int, str], list[CitedSource]]:
+        """Per (option index, rule id) of the cell's findings, the sources it cites."""
+        card = self.card_as_of(cell.model)
+        rules = self.policies.rule_by_id
+        return {(i, f.rule): finding_sources(rules[f.rule], card, self.as_of, option.provider,
+                                             list(f.unknown_facts))
+                for i, option in enumerate(outcome.options) for f in option.findings}
+
+    def _cited(self, cell: Cell, decision: Decision) -> Decision:
+        """The decision with its findings' citations (``govern.citations``), which depend on
+        the card, not on the facts a rule's value was memoized on."""
+        return cite_decision(decision, self.card_as_of(cell.model), self.as_of, self.policies)
 
 
 def outline_engine(tasks: Sequence[Task], policies: PolicySet, as_of: dt.date,

@@ -30,6 +30,7 @@ from collections.abc import Hashable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 from govern.core import PolicySet, build_options
+from govern.dated import card_as_of
 from govern.facts import record_facts
 from govern.matrix.fact_values import DerivedColumns, OptionContext, RecordFacts
 from govern.matrix.rule_plan import Reads, RulePlan, ScopeClass, plan_rule
@@ -169,6 +170,7 @@ class _ProfileRows(Generic[V, O, C]):
 
     def of(self, model: ModelCard) -> list[C]:
         """The model's row: its cell result for every task."""
+        model = card_as_of(model, self.engine.as_of)
         columns = [self._option_column(model, index, option)
                    for index, option in enumerate(build_options(model, self.profile))]
         if not columns:
@@ -186,6 +188,7 @@ class _ProfileRows(Generic[V, O, C]):
                      ) -> list[tuple[Option, dict[str, list[V]]]]:
         engine = self.engine
         none, applies, scopes = engine.level.none, engine.applies, engine.scope_ids
+        model = card_as_of(model, engine.as_of)
         found = []
         for index, option in enumerate(build_options(model, self.profile)):
             context = self._context(model, index, option)

@@ -50,11 +50,11 @@ decide_or_null(request) := null if not decide(request, request_waivers(request))
 # ---------------------------------------------------------------- one decision
 
 decide(request, waivers) := result if {
-	model := record("model_cards", request.model)
-	task := record("tasks", request.task)
-	profile := record("profiles", request.profile)
 	as_of := request.as_of
 	is_string(as_of)
+	model := card_as_of(record("model_cards", request.model), as_of)
+	task := record("tasks", request.task)
+	profile := record("profiles", request.profile)
 	decided := [decide_option(option, model, task, profile, as_of, waivers) |
 		some option in options(model, profile)
 	]
@@ -290,6 +290,63 @@ waiver_uses(decided, model, task, as_of, waivers) := [use |
 waiver_status(waiver, as_of) := "applied" if {
 	as_of <= waiver.expires
 } else := "expired"
+
+# ---------------------------------------------------------------- dated facts (govern.dated)
+
+# The card with every dated fact at its value in force on as_of: revocation events, then
+# dated_values; per fact the latest value on or before as_of (of two on one day, the later
+# listed). A fact none of whose values is on or before as_of keeps its undated value.
+card_as_of(model, as_of) := json.patch(model, [op |
+	some value in values_in_force(dated_values(model), as_of)
+	some path in target_paths(model, value)
+	op := {"op": "add", "path": path, "value": value.value}
+])
+
+dated_values(model) := array.concat(event_values(model), object.get(model, "dated_values", []))
+
+status_after := {
+	"suspended": "suspended", "withdrawn": "withdrawn", "restricted": "restricted",
+	"restored": "available",
+}
+
+event_values(model) := [value |
+	some event in object.get(model, ["revocation", "events"], [])
+	some value in [
+		{"fact": "revocation.status", "since": event.date, "value": status_after[event.action]},
+		{"fact": "revocation.since", "since": event.date, "value": event.date},
+		{"fact": "revocation.by", "since": event.date, "value": event.actor},
+		{"fact": "revocation.scope", "since": event.date, "value": event.scope},
+	]
+]
+
+values_in_force(values, as_of) := [value |
+	some i, value in values
+	value.since <= as_of
+	not superseded(values, i, value, as_of)
+]
+
+superseded(values, i, value, as_of) if {
+	some j, other in values
+	j != i
+	object.get(other, "offering", null) == object.get(value, "offering", null)
+	other.fact == value.fact
+	other.since <= as_of
+	later(other.since, j, value.since, i)
+}
+
+later(since, _, other_since, _) if since > other_since
+
+later(since, j, other_since, i) if {
+	since == other_since
+	j > i
+}
+
+target_paths(_, value) := [split(value.fact, ".")] if object.get(value, "offering", null) == null
+
+target_paths(model, value) := [array.concat(["api_offerings", sprintf("%d", [i])], split(value.fact, ".")) |
+	some i, offer in object.get(model, "api_offerings", [])
+	offer.provider == value.offering
+] if object.get(value, "offering", null) != null
 
 # ---------------------------------------------------------------- derived facts
 

@@ -193,6 +193,25 @@ def test_a_missing_base_fails_closed_and_is_named(tmp_path: Path, run_line: RunL
         "derived.license_approved"]
 
 
+def test_a_dated_licence_follows_the_date_on_the_card_and_fails_closed_along_a_lineage(
+        tmp_path: Path, run_line: RunLine) -> None:
+    """A card's own dated licence is the one in force on the decision date, lineage included;
+    a base's dated licence is not resolved per date along a lineage, so it reads unknown
+    there: never the undated licence after it changed."""
+    dated = ('dated_values:\n  - fact: license\n    since: "2026-09-01"\n'
+             '    value: LicenseRef-community\n')
+    catalog = team(tmp_path, base=card_text("base", "MIT") + dated,
+                   tune=card_text("tune", "MIT", ["base"]))
+    base = self_host(run_line, catalog, "base")  # as of 2026-11-23: the community licence
+    assert base["verdict"] == "denied"
+    assert "is licensed LicenseRef-community" in str(
+        findings(base)["licence.self-host-licence-not-approved"]["message"])
+    tune = self_host(run_line, catalog, "tune")
+    assert tune["verdict"] == "denied"
+    assert findings(tune)["licence.self-host-licence-not-approved"]["unknown_facts"] == [
+        "derived.license_approved"]
+
+
 def test_a_base_model_cycle_is_refused_naming_the_files(tmp_path: Path,
                                                          run_line: RunLine) -> None:
     catalog = team(tmp_path, a=card_text("a", "MIT", ["b"]), b=card_text("b", "MIT", ["c"]),

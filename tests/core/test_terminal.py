@@ -107,7 +107,8 @@ def _complete(words: str, env: dict[str, str], shell: str = "bash") -> list[str]
 
 
 def test_shell_completion_offers_the_catalog_ids() -> None:
-    assert _complete("govern evaluate --model glm", _env()) == ["plain,glm-5.1", "plain,glm-5.2"]
+    assert _complete("govern evaluate --model glm", _env()) == ["plain,glm-5.1", "plain,glm-5.2",
+                                                                "plain,glm-5.2-2b"]
     assert "plain,refactoring" in _complete("govern evaluate --task ref", _env())
     assert _complete("govern check --profile us", _env()) == ["plain,us-enterprise"]
 

@@ -164,7 +164,10 @@ def widening_when_absent(file: str, path: YamlPath) -> bool:
     uses no team catalog), not a fact becoming unknown."""
     last, parent = path[-1], _parent_key(path)
     in_manifest = file == "govern.yaml"
-    return (last in ("residency_regions", "scope") or parent == "scope"
+    # A card's revocation events and dated values are its facts' history: without them the
+    # card's undated value holds (docs/writing-policies.md), an edit of the facts, not unknown.
+    history = file.startswith("catalog/model_cards/") and last in ("events", "dated_values")
+    return (history or last in ("residency_regions", "scope") or parent == "scope"
             or (in_manifest and (path == ("catalog",) or (last == "provider"
                                                           and parent == "uses"))))
 
@@ -646,6 +649,37 @@ def lineage_candidates(texts: dict[str, str]) -> Iterator[Candidate]:
                             partial(_lineage_mutant, texts, name, links, expect))
 
 
+def dated_fact_candidates(fs: FileSites) -> Iterator[Candidate]:
+    """A card's dated facts made malformed: an event's date moved out of order, a source key
+    cited that the card does not list. Every one refused at its key."""
+    if not fs.is_card:
+        return
+    for value in fs.sites.scalars:
+        path = value.path
+        if len(path) == 4 and path[:2] == ("revocation", "events") and path[3] == "date":
+            index = int(path[2])
+            if index > 0:  # before the previous event
+                yield Candidate(_stratum(fs.file), f"{fs.file}:{path}", "before-previous",
+                                partial(_dated_mutant, fs, value, "before-previous",
+                                        '"1970-01-01"'))
+            if _has_event(fs, index + 1):  # after the next event
+                yield Candidate(_stratum(fs.file), f"{fs.file}:{path}", "after-next",
+                                partial(_dated_mutant, fs, value, "after-next", '"9999-12-31"'))
+        cites = (path[0] == "fact_sources" or path[:2] == ("revocation", "events")
+                 and "sources" in path) and value.tag == "str" and isinstance(path[-1], int)
+        if cites:
+            yield Candidate(_stratum(fs.file), f"{fs.file}:{path}", "unknown-source",
+                            partial(_dated_mutant, fs, value, "unknown-source", "no-such-source"))
+
+
+def _has_event(fs: FileSites, index: int) -> bool:
+    return any(v.path == ("revocation", "events", index, "date") for v in fs.sites.scalars)
+
+
+def _dated_mutant(fs: FileSites, value: Value, variant: str, new: str) -> Mutant:
+    return _scalar_mutant(fs, value, "dated-facts", variant, new, "refuse")
+
+
 TEXT_CLASSES: dict[str, Callable[[FileSites], Iterator[Candidate]]] = {
     "numbers": number_candidates,
     "numbers-for-text": number_for_text_candidates,
@@ -659,6 +693,7 @@ TEXT_CLASSES: dict[str, Callable[[FileSites], Iterator[Candidate]]] = {
     "quoted-scalars": quoted_candidates,
     "structure": structure_candidates,
     "licences": licence_candidates,
+    "dated-facts": dated_fact_candidates,
 }
 
 
@@ -667,7 +702,7 @@ TEXT_CLASSES: dict[str, Callable[[FileSites], Iterator[Candidate]]] = {
 CLASS_WEIGHTS = {
     "numbers": 25, "numbers-for-text": 6, "numbers-plain": 4, "booleans-for-text": 10,
     "boolean-words": 5, "nulls": 13, "deleted": 11, "unknown-keys": 6, "wrong-types": 7,
-    "quoted-scalars": 4, "structure": 6, "licences": 4, "lineage": 2,
+    "quoted-scalars": 4, "structure": 6, "licences": 4, "lineage": 2, "dated-facts": 3,
 }
 """Shares of the sampled classes in the budget left after the extra files (always all of
 them). Every class gets at least enough mutants to try each of its variants once."""

@@ -166,6 +166,9 @@ def hostile_catalog(root: Path) -> Path:
         "name: GLM-5.2", f"name: {quoted}").replace(
         "name: Z.ai (Zhipu AI)", f"name: {quoted}").replace(
         "provider: Z.ai", f"provider: {quoted}")
+    # the card's citations and inferences name the offering by its provider too
+    for path in ("api_offerings[Z.ai]", "api_offerings[Z.ai].host_jurisdiction"):
+        card = card.replace(f"  {path}:", f"  {json.dumps(path.replace('Z.ai', HOSTILE))}:")
     write(root / "model_cards" / "hostile-model.yaml", card)
     task = (bundled_root() / "tasks" / "refactoring.yaml").read_text()
     write(root / "tasks" / "hostile-task.yaml", task.replace("id: refactoring", "id: hostile-task")
@@ -260,12 +263,12 @@ def test_the_doc_quotes_the_real_pages(run_line: RunLine, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     doc = " ".join((REPO / "docs" / "matrix-and-diff.md").read_text().split())
     matrix = render(run_line, tmp_path / "m.html", "matrix", "--all-profiles").read_text()
-    header = "9 models × 10 tasks × 3 profiles: 270 decisions as of 2026-11-23"
+    header = "10 models × 10 tasks × 3 profiles: 300 decisions as of 2026-11-23"
     assert header in doc and header in matrix
     args = us_edit(tmp_path, monkeypatch)
     diff = " ".join(render(run_line, tmp_path / "d.html", *args[:-2]).read_text().split())
-    for quoted in (("270 cells: 1 more permissive, 0 more restrictive, 1 findings changed, "
-                    "264 unchanged; 4 with messages changed only"),
+    for quoted in (("300 cells: 1 more permissive, 0 more restrictive, 1 findings changed, "
+                    "294 unchanged; 4 with messages changed only"),
                    "data_classes.source_code.host_jurisdictions: +CN",
                    "api via Z.ai: denied → allowed, recommended", "disallow → api"):
         assert quoted in doc, quoted

@@ -375,6 +375,6 @@ def test_a_profile_only_the_new_version_has_adds_its_cells(edited: tuple[Path, P
     assert result.exit_code == 0 and result.stdout == ""
     report = json.loads(report_path.read_text())
     assert {c["kind"] for c in report["cells"]} == {"added"}
-    assert report["summary"]["added"] == report["summary"]["cells"] == 90
+    assert report["summary"]["added"] == report["summary"]["cells"] == 100  # 10 models x 10 tasks
     assert report["records"] == [{"kind": "profile", "id": "eu-lab", "change": "added",
                                   "policy": None, "fields": []}]

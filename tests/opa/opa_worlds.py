@@ -49,6 +49,10 @@ BOUNDARY_DAYS = sorted({
     if (age := (dt.date.fromisoformat(a) - dt.date.fromisoformat(d)).days) >= 0
     for step in (-1, 0, 1) if age + step >= 0
 })
+DATED_SINCE = sorted(set(DATES) | {
+    (dt.date.fromisoformat(a) + dt.timedelta(days=step)).isoformat()
+    for a in AS_OF_DATES for step in (-1, 0, 1)})
+"""Dates a dated value holds from: every as-of date, the day before and the day after."""
 
 words = st.sampled_from(WORDS)
 dates = st.sampled_from(DATES)
@@ -128,11 +132,53 @@ def offerings(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+CARD_DATED: dict[str, st.SearchStrategy[Any]] = {
+    "license": words,
+    "open_weights": st.booleans(),
+    "parameters.total_billion": numbers,
+    "context_window_tokens": st.integers(0, 2_000_000),
+    "vendor.jurisdiction": st.sampled_from(JURISDICTIONS),
+    "revocation.government_can_revoke": st.booleans(),
+}
+OFFERING_DATED: dict[str, st.SearchStrategy[Any]] = {
+    "pricing.input_usd_per_mtok": numbers,
+    "host_jurisdiction": st.sampled_from(JURISDICTIONS),
+    "regions": st.lists(st.sampled_from(REGIONS), max_size=3, unique=True),
+    "data_terms.trains_on_customer_data": st.booleans(),
+}
+
+
+@st.composite
+def dated_values(draw: st.DrawFn, providers: list[str]) -> list[dict[str, Any]]:
+    """Dated values around the as-of dates for the card or one of its offerings; each fact's
+    oldest first on distinct days, as the loader wants them."""
+    found: list[dict[str, Any]] = []
+    keys = {(None, fact) for fact in CARD_DATED} | {(p, fact) for p in providers
+                                                    for fact in OFFERING_DATED}
+    for offering, fact in draw(st.lists(st.sampled_from(sorted(keys, key=str)), max_size=3,
+                                        unique=True)):
+        facts = CARD_DATED if offering is None else OFFERING_DATED
+        days = draw(st.lists(st.sampled_from(DATED_SINCE), min_size=1, max_size=3, unique=True))
+        for since in sorted(days):
+            value = {"fact": fact, "since": since, "value": draw(maybe(facts[fact]))}
+            found.append(value if offering is None else value | {"offering": offering})
+    return found
+
+
+@st.composite
+def events(draw: st.DrawFn) -> dict[str, Any]:
+    return {"date": draw(st.sampled_from(DATED_SINCE)), "actor": draw(words),
+            "action": draw(st.sampled_from(["suspended", "withdrawn", "restricted",
+                                            "restored"])),
+            "scope": draw(words), "source": "s"}
+
+
 @st.composite
 def model_cards(draw: st.DrawFn, card_id: str, index: int = 0) -> dict[str, Any]:
     audit = {"auditor": draw(words), "scope": "weights", "source": "s"}
-    event = {"date": draw(dates), "actor": "vendor", "action": "suspended", "scope": "all",
-             "source": "s"}
+    api_offerings = draw(st.lists(offerings(), max_size=2))
+    # oldest first, ties kept: of two events on one day the later listed holds
+    revocation_events = sorted(draw(st.lists(events(), max_size=3)), key=lambda e: e["date"])
     claims = [{"value": 1.0, "source": "a"}, {"value": "x", "source": "b"}]
     return {
         "id": card_id,
@@ -145,20 +191,23 @@ def model_cards(draw: st.DrawFn, card_id: str, index: int = 0) -> dict[str, Any]
         "parameters": {"total_billion": draw(maybe(numbers)),
                        "active_billion": draw(maybe(numbers))},
         "context_window_tokens": draw(maybe(st.integers(0, 2_000_000))),
-        "api_offerings": draw(st.lists(offerings(), max_size=2)),
+        "api_offerings": api_offerings,
         "self_hosting": draw(maybe(st.fixed_dictionaries(
             {"estimated_accelerator_memory_gb": maybe(non_negative)}))),
         "revocation": {
-            "status": draw(maybe(st.sampled_from(["available", "suspended", "withdrawn"]))),
-            "since": draw(maybe(dates)),
-            "by": draw(maybe(words)),
+            "status": draw(maybe(st.sampled_from(["available", "suspended", "withdrawn",
+                                                  "restricted"]))),
+            # set by the events when there are any
+            "since": None if revocation_events else draw(maybe(dates)),
+            "by": None if revocation_events else draw(maybe(words)),
             "government_can_revoke": draw(maybe(st.booleans())),
-            "events": draw(st.sampled_from([[], [event]])),
+            "events": revocation_events,
         },
         "safeguards": {"audits": draw(st.sampled_from([None, [], [audit], [audit, audit]])),
                        "certifications": draw(maybe(st.lists(words, max_size=2)))},
         "disputes": draw(st.sampled_from([[], [{"fact": "parameters.total_billion",
                                                  "claims": claims, "recorded": "a"}]])),
+        "dated_values": draw(dated_values([o["provider"] for o in api_offerings])),
         "as_of": draw(dates),
         "sources": [{"publication": draw(words)}],
     }
@@ -360,7 +409,7 @@ def make_world(raw: dict[str, Any]) -> World:
         assert not problems, f"generated an invalid policy: {problems}"
     models = [ModelCard.model_validate(m) for m in raw["models"]]
     for card, data in zip(models, raw["models"], strict=True):
-        assert not check_model_card(card, data)
+        assert not (problems := check_model_card(card, data)), problems
     models = with_lineages(models)
     return World(
         raw=raw,

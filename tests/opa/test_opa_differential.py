@@ -27,7 +27,8 @@ def test_bundled_matrix_agrees(catalog: Catalog, opa_backend: OpaBackend) -> Non
     requests = [DecisionRequest(m, t, p) for m in catalog.models.values()
                 for t in catalog.tasks.values() for p in catalog.profiles.values()]
     waivers = list(catalog.waivers.values())
-    for as_of in (AS_OF, dt.date(2027, 6, 1)):
+    # either side of the Fable 5 and Mythos 5 suspension (12 June 2026), and later
+    for as_of in (dt.date(2026, 6, 11), dt.date(2026, 6, 12), AS_OF, dt.date(2027, 6, 1)):
         native = NativeBackend().decide(requests, catalog.policy_set, as_of, waivers)
         assert opa_backend.decide(requests, catalog.policy_set, as_of, waivers) == native
     assert len(requests) == len(catalog.models) * len(catalog.tasks) * len(catalog.profiles)

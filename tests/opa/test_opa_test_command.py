@@ -76,7 +76,8 @@ def _cases(directory: Path) -> list[dict[str, Any]]:
 def test_the_examples_are_native_decisions_covering_every_answer(unpacked_bundle: Path,
                                                                   catalog: Catalog) -> None:
     cases = _cases(unpacked_bundle / "bundle")
-    assert len(cases) == EXAMPLES  # one test_example_N per case
+    # as many as it takes to cover every (deployment, verdict, rule, effect), at most EXAMPLES
+    assert 0 < len(cases) <= EXAMPLES
     for case in cases:
         asked = case["input"]
         decision = NativeBackend().decide(
