@@ -249,13 +249,11 @@ def build_options(model: ModelCard, profile: Profile) -> list[Option]:
     # Unknown openness is not 'closed': the self-host option is judged, and the licence rules
     # deny it for insufficient evidence rather than it silently vanishing.
     if model.open_weights is not False:
-        hosting = model.self_hosting
         options.append(
             Option(
                 deployment="self-host",
                 host_jurisdiction=profile.self_host.jurisdiction,
                 regions=profile.self_host.regions,
-                accelerator_memory_gb=hosting.estimated_accelerator_memory_gb if hosting else None,
             )
         )
     return options
