@@ -296,9 +296,9 @@ derived(model, option, task, profile) := {
 	"data_classes_outside_residency": outside_residency(option, task, profile),
 	"cost_per_task_usd": cost_per_task(model, option, task),
 	"cost_per_task_basis": cost_basis(model, option, task),
-	"self_host_weights_gb": self_host_gb(option, weights_nibbles(model, profile)),
-	"self_host_kv_cache_gb": self_host_gb(option, kv_nibbles(model, task, profile)),
-	"self_host_memory_gb": self_host_gb(option, memory_nibbles(model, task, profile)),
+	"self_host_weights_gb": weights_gb(model, option, profile),
+	"self_host_kv_cache_gb": kv_cache_gb(model, option, task, profile),
+	"self_host_memory_gb": memory_gb(model, option, task, profile),
 	"self_host_memory_basis": memory_basis(model, option, task, profile),
 	"memory_shortfall_gb": memory_shortfall(model, option, task, profile),
 	"memory_shortfall_devices": shortfall_devices(model, option, task, profile),
@@ -443,7 +443,11 @@ parameter_counts(model) := sort({n |
 
 precision(profile) := object.get(profile.self_host, "precision", null)
 
-kv_precision(profile) := object.get(profile.self_host, "kv_cache_precision", "FP16")
+# Absent (or null, as a record's JSON form has it) means FP16.
+kv_precision(profile) := precision if {
+	precision := object.get(profile.self_host, "kv_cache_precision", null)
+	precision != null
+} else := "FP16"
 
 weights_nibbles(model, profile) := nibbles if {
 	counts := parameter_counts(model)
@@ -470,8 +474,20 @@ memory_nibbles(model, task, profile) := small(weights_nibbles(model, profile) + 
 
 gb(nibbles) := nibbles / nibbles_per_gb
 
-self_host_gb(option, nibbles) := gb(nibbles) if {
+# The self-host memory facts: null on an API option, and null when a figure is unknown.
+weights_gb(model, option, profile) := gb(nibbles) if {
 	option.deployment == "self-host"
+	nibbles := weights_nibbles(model, profile)
+} else := null
+
+kv_cache_gb(model, option, task, profile) := gb(nibbles) if {
+	option.deployment == "self-host"
+	nibbles := kv_nibbles(model, task, profile)
+} else := null
+
+memory_gb(model, option, task, profile) := gb(nibbles) if {
+	option.deployment == "self-host"
+	nibbles := memory_nibbles(model, task, profile)
 } else := null
 
 shortfall_nibbles(model, task, profile) := small(need - (have * 2000000)) if {
