@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from govern.core import Decision, PolicySet
+from govern.core import CostPerTask, Decision, PolicySet, option_costs
 from govern.matrix.fact_values import RecordFacts
 from govern.matrix.levels import DetailLevel, Interner, OutlineLevel
 from govern.matrix.outcomes import (
@@ -120,14 +120,21 @@ class MatrixResult:
         ((_, row),) = self.detail_rows(profile, [model])
         return row[self.axis.task_index[cell.task]]
 
+    def costs(self, cell: Cell) -> list[CostPerTask | None]:
+        """The cell's options' costs per task (they read no policy, so no outcome holds them)."""
+        return option_costs(self.axis.model_by_id[cell.model],
+                            self.axis.tasks[self.axis.task_index[cell.task]],
+                            self.axis.profile_by_id[cell.profile])
+
     def document(self, cell: Cell, outcome: CellOutcome) -> dict[str, Any]:
         """The cell's decision as JSON-ready data, as ``govern evaluate --format json`` has it."""
-        return decision_document(cell, outcome, self.as_of.isoformat(), self.policy_set_digest)
+        return decision_document(cell, outcome, self.as_of.isoformat(), self.policy_set_digest,
+                                 self.costs(cell))
 
     def decision(self, cell: Cell) -> Decision:
         """The cell's pydantic ``Decision``, equal to ``govern.core.decide``'s."""
         return to_decision(cell, self.outcome(cell), self.as_of.isoformat(),
-                           self.policy_set_digest)
+                           self.policy_set_digest, self.costs(cell))
 
 
 def outline_engine(tasks: Sequence[Task], policies: PolicySet, as_of: dt.date,

@@ -60,13 +60,14 @@ decide(request, waivers) := result if {
 	]
 	recommendation := recommend(decided, profile)
 	chosen := recommended_index(decided, recommendation)
+	cheapest := cheapest_index(decided)
 	result := {
 		"model": model.id,
 		"task": task.id,
 		"profile": profile.id,
 		"as_of": as_of,
 		"recommendation": recommendation,
-		"options": [object.union(item.decision, {"recommended": i == chosen}) |
+		"options": [object.union(item.decision, {"recommended": i == chosen, "cheapest": i == cheapest}) |
 			some i, item in decided
 		],
 		"waivers": waiver_uses(decided, model, task, as_of, waivers),
@@ -127,6 +128,23 @@ recommended_index(decided, recommendation) := min({i |
 
 recommended_index(_, "disallow") := -1
 
+# The cheapest of two or more allowed API options when every one's cost is known (the first
+# of equals), else -1: engine.core.cheapest_index.
+cheapest_index(decided) := min({entry.index |
+	some entry in priced
+	entry.usd == min({other.usd | some other in priced})
+}) if {
+	priced := [{"index": i, "usd": item.decision.cost_per_task.usd} |
+		some i, item in decided
+		item.decision.verdict == "allowed"
+		item.decision.cost_per_task != null
+	]
+	count(priced) >= 2
+	every item in priced {
+		item.usd != null
+	}
+} else := -1
+
 # ---------------------------------------------------------------- one option
 
 decide_option(option, model, task, profile, as_of, waivers) := {"option": option, "decision": {
@@ -136,6 +154,8 @@ decide_option(option, model, task, profile, as_of, waivers) := {"option": option
 	"waived": waived(findings),
 	"recommended": false,
 	"findings": findings,
+	"cost_per_task": cost_document(ctx.records.derived),
+	"cheapest": false,
 	"obligations": [{
 		"obligation": data.govern.policy_set.rules[i].obligation,
 		"rule": finding.rule,
@@ -163,6 +183,10 @@ decide_option(option, model, task, profile, as_of, waivers) := {"option": option
 	]
 	findings := [finding | some [_, finding] in indexed]
 }
+
+cost_document(derived) := null if {
+	derived.cost_per_task_basis == null
+} else := {"usd": derived.cost_per_task_usd, "basis": derived.cost_per_task_basis}
 
 applies(scope, option, task) if {
 	in_scope(scope.deployments, option.deployment)
