@@ -136,7 +136,8 @@ _BOOLEAN_WORDS = [w for w in _TRUE_WORDS + _FALSE_WORDS if resolved_tag(w) == "b
 
 _NULL_FORMS = ["null", "~", "", "Null", "NULL"]
 
-_HAZARDOUS_NULL_KEYS = {"when", "applies_to", "residency_regions", "scope"}
+_HAZARDOUS_NULL_KEYS = {"when", "applies_to", "residency_regions", "scope",
+                        "max_cost_per_task_usd", "kv_cache_precision", "accelerator"}
 """Keys whose *absence* means 'always', 'everything' or 'no requirement': a null there (what an
 editor's completion leaves) would silently widen or narrow a rule, so it must be refused."""
 
@@ -164,7 +165,8 @@ def widening_when_absent(file: str, path: YamlPath) -> bool:
     uses no team catalog), not a fact becoming unknown."""
     last, parent = path[-1], _parent_key(path)
     in_manifest = file == "govern.yaml"
-    return (last in ("residency_regions", "scope") or parent == "scope"
+    return (last in ("residency_regions", "scope", "max_cost_per_task_usd", "kv_cache_precision")
+            or parent == "scope"
             or (in_manifest and (path == ("catalog",) or (last == "provider"
                                                           and parent == "uses"))))
 
