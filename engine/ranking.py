@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from govern.core import Decision, Deployment
+from govern.core import Decision
+from govern.records import Deployment
 
 _SELF_HOST_BASIS = "self-host: not priced per token (the hardware is the profile's own)"
 

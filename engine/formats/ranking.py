@@ -23,8 +23,8 @@ def _label(entry: RankedOption) -> str:
 
 
 def render_ranking_text(ranking: Ranking) -> str:
-    lines = [f"allowed options for {ranking.task}, cheapest per task first  (profile "
-             f"{ranking.profile}, as of {ranking.as_of})", ""]
+    lines = [(f"allowed options for {ranking.task}, cheapest per task first  (profile "
+             f"{ranking.profile}, as of {ranking.as_of})"), ""]
     if not ranking.options:
         lines.append("  no model has an allowed option for this task")
     for entry in ranking.options:
@@ -46,8 +46,8 @@ def _cell(text: str) -> str:
 
 def render_ranking_markdown(ranking: Ranking) -> str:
     lines = [f"## Allowed options for {ranking.task}, cheapest per task first", "",
-             f"Profile **{ranking.profile}**, as of {ranking.as_of}; policy set "
-             f"{ranking.policy_set_digest}.", "",
+             (f"Profile **{ranking.profile}**, as of {ranking.as_of}; policy set "
+             f"{ranking.policy_set_digest}."), "",
              "| Rank | Cost per task | Option | Basis |", "|---|---|---|---|"]
     lines += [f"| {_place(e)} | {_cost(e)} | {_cell(_label(e))} | {_cell(e.basis)} |"
               for e in ranking.options]
