@@ -126,6 +126,13 @@ DERIVED: dict[str, FactSpec] = {
                  "Self-host only: how many more devices of profile.self_host.accelerator "
                  "cover the shortfall (0 when there is none). Unknown when the profile declares "
                  "no accelerator or the shortfall is unknown."),
+        FactSpec("derived.weights_shortfall_gb", "number",
+                 "Self-host only: derived.self_host_weights_gb minus "
+                 "profile.self_host.accelerator_memory_gb, exactly: what the weights alone lack "
+                 "(a lower bound of memory_shortfall_gb, known when the KV cache is not)."),
+        FactSpec("derived.weights_shortfall_devices", "number",
+                 "Self-host only: how many more devices of profile.self_host.accelerator cover "
+                 "weights_shortfall_gb (0 when there is none); unknown without an accelerator."),
         FactSpec("derived.disputed_facts", "list",
                  "The facts the model card records as disputed between sources."),
     ]
@@ -370,12 +377,24 @@ def _self_host_only(option: Option, nibbles: int | None) -> float | None:
     return _gb(nibbles) if option.deployment == "self-host" else None
 
 
-def _shortfall_nibbles(model: ModelCard, task: Task, profile: Profile) -> int | None:
-    need = _memory_nibbles(model, task, profile)
+def _short_of_capacity(need: int | None, profile: Profile) -> int | None:
+    """``need`` (nibbles) minus the profile's accelerator memory, exactly; None if unknown."""
     have = _exact_thousandths(profile.self_host.accelerator_memory_gb)
     if need is None or have is None:
         return None
     return _small(need - have * (NIBBLES_PER_GB // 1000))
+
+
+def _shortfall_nibbles(model: ModelCard, task: Task, profile: Profile) -> int | None:
+    return _short_of_capacity(_memory_nibbles(model, task, profile), profile)
+
+
+def _weights_shortfall(model: ModelCard, option: Option, profile: Profile) -> float | None:
+    """What the weights alone lack: a lower bound of the shortfall, known even when the KV
+    cache is not."""
+    if option.deployment != "self-host":
+        return None
+    return _gb(_short_of_capacity(_weights_nibbles(model, profile), profile))
 
 
 def _memory_shortfall(model: ModelCard, option: Option, task: Task,
@@ -389,12 +408,11 @@ def _memory_shortfall(model: ModelCard, option: Option, task: Task,
     return _gb(_shortfall_nibbles(model, task, profile))
 
 
-def _shortfall_devices(model: ModelCard, option: Option, task: Task,
-                       profile: Profile) -> int | None:
+def _devices(option: Option, profile: Profile, short: int | None) -> int | None:
+    """How many more devices of the profile's accelerator cover ``short`` nibbles."""
     accelerator = profile.self_host.accelerator
     if option.deployment != "self-host" or accelerator is None:
         return None
-    short = _shortfall_nibbles(model, task, profile)
     device = _exact_thousandths(accelerator.memory_gb)
     if short is None or device is None:
         return None
@@ -470,7 +488,11 @@ DERIVERS: dict[str, Callable[[ModelCard, Option, Task, Profile], Any]] = {
     "derived.self_host_memory_gb": lambda m, o, t, p: _self_host_only(o, _memory_nibbles(m, t, p)),
     "derived.self_host_memory_basis": lambda m, o, t, p: _memory_basis(m, o, t, p),
     "derived.memory_shortfall_gb": lambda m, o, t, p: _memory_shortfall(m, o, t, p),
-    "derived.memory_shortfall_devices": lambda m, o, t, p: _shortfall_devices(m, o, t, p),
+    "derived.memory_shortfall_devices":
+        lambda m, o, t, p: _devices(o, p, _shortfall_nibbles(m, t, p)),
+    "derived.weights_shortfall_gb": lambda m, o, t, p: _weights_shortfall(m, o, p),
+    "derived.weights_shortfall_devices":
+        lambda m, o, t, p: _devices(o, p, _short_of_capacity(_weights_nibbles(m, p), p)),
     "derived.disputed_facts": lambda m, o, t, p: [d.fact for d in m.disputes],
 }
 assert DERIVERS.keys() == DERIVED.keys()

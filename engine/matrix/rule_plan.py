@@ -43,6 +43,8 @@ DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
     "derived.self_host_memory_basis": _WEIGHTS_INPUTS + _KV_INPUTS,
     "derived.memory_shortfall_gb": _WEIGHTS_INPUTS + _KV_INPUTS,
     "derived.memory_shortfall_devices": _WEIGHTS_INPUTS + _KV_INPUTS,
+    "derived.weights_shortfall_gb": _WEIGHTS_INPUTS,
+    "derived.weights_shortfall_devices": _WEIGHTS_INPUTS,
     "derived.disputed_facts": ("model.disputes",),
 }
 """The model, option and task facts each derived fact of ``govern.facts`` is computed from,

@@ -326,6 +326,8 @@ derived(model, option, task, profile) := {
 	"self_host_memory_basis": memory_basis(model, option, task, profile),
 	"memory_shortfall_gb": memory_shortfall(model, option, task, profile),
 	"memory_shortfall_devices": shortfall_devices(model, option, task, profile),
+	"weights_shortfall_gb": weights_shortfall(model, option, profile),
+	"weights_shortfall_devices": weights_devices(model, option, profile),
 	"disputed_facts": [dispute.fact | some dispute in object.get(model, "disputes", [])],
 }
 
@@ -514,10 +516,24 @@ memory_gb(model, option, task, profile) := gb(nibbles) if {
 	nibbles := memory_nibbles(model, task, profile)
 } else := null
 
-shortfall_nibbles(model, task, profile) := small(need - (have * 2000000)) if {
-	need := memory_nibbles(model, task, profile)
+short_of_capacity(need, profile) := small(need - (have * 2000000)) if {
 	have := thousandths(profile.self_host.accelerator_memory_gb)
 }
+
+shortfall_nibbles(model, task, profile) := short_of_capacity(memory_nibbles(model, task, profile), profile)
+
+# What the weights alone lack: known even when the KV cache is not.
+weights_shortfall(model, option, profile) := gb(short) if {
+	option.deployment == "self-host"
+	short := short_of_capacity(weights_nibbles(model, profile), profile)
+} else := null
+
+weights_devices(model, option, profile) := devices if {
+	option.deployment == "self-host"
+	device := thousandths(profile.self_host.accelerator.memory_gb) * 2000000
+	short := short_of_capacity(weights_nibbles(model, profile), profile)
+	devices := devices_for(short, device)
+} else := null
 
 memory_shortfall(model, option, task, profile) := gb(short) if {
 	option.deployment == "self-host"
