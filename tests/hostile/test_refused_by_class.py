@@ -112,9 +112,10 @@ def test_a_kv_cache_in_both_forms_is_refused(tmp_path: Path, run_line: RunLine) 
 
 def test_numbers_a_nan_operand_in_a_rule_is_refused(tmp_path: Path, run_line: RunLine) -> None:
     # gt: .nan makes the capacity rule never fire: every self-host would pass.
-    policy = team_record(tmp_path, "policies/self-host-capacity.yaml", "gt: 0", "gt: .nan")
+    policy = team_record(tmp_path, "policies/self-host-capacity.yaml",
+                         "weights_shortfall_gb\n      gt: 0", "weights_shortfall_gb\n      gt: .nan")
     refused(evaluate(run_line, tmp_path),
-            where(policy, "gt: .nan") + r": rules\[1\]\.when\.all\[1\]\.gt: \.nan is not-a-number "
+            where(policy, "gt: .nan") + r": rules\[0\]\.when\.gt: \.nan is not-a-number "
             r"\(NaN\); govern takes only a plain decimal number")
 
 
@@ -163,7 +164,7 @@ def test_booleans_yes_where_a_boolean_is_expected_is_refused_asking_for_true(
 def test_nulls_an_empty_when_is_refused_not_read_as_always(tmp_path: Path,
                                                            run_line: RunLine) -> None:
     policy = team_record(tmp_path, "policies/self-host-capacity.yaml",
-                         "    when:\n      fact: derived.self_host_memory_gb\n      exists: false\n",
+                         "    when:\n      fact: derived.weights_shortfall_gb\n      gt: 0\n",
                          "    when:\n")
     refused(evaluate(run_line, tmp_path),
             where(policy, "when:") + r": rules\[0\]\.when: null is not a value here: leave the "
