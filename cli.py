@@ -336,6 +336,40 @@ def explain(model_id: str, task_id: str, profile_id: str, as_of: str | None,
 
 
 @main.command()
+@click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
+              shell_complete=_complete_ids("tasks"))
+@click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
+              help="Organisation profile id.", shell_complete=_complete_ids("profiles"))
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@click.option("-f", "--format", "format_name", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@engine_options
+@catalog_option
+def rank(task_id: str, profile_id: str, as_of: str | None, format_name: str, engine_name: str,
+         opa_url: str | None, opa_mode: OpaMode, catalogs: tuple[Path, ...]) -> None:
+    """Every model's allowed options for a task, cheapest per task first.
+
+    Options whose cost is unknown come last, saying which fact is missing. Exit 0 when some
+    option is allowed, 1 when none is.
+    """
+    from govern.formats.ranking import RANK_FORMATS
+    from govern.ranking import rank_options
+
+    date = parse_as_of(as_of)
+    catalog = open_catalog(catalogs)
+    task, profile = catalog.lookup_many([("tasks", task_id, "--task"),
+                                         ("profiles", profile_id, "--profile")])
+    requests = [DecisionRequest(model, task, profile)
+                for _, model in sorted(catalog.models.items())]
+    backend = make_backend(engine_name, opa_url, opa_mode)
+    decisions = backend.decide(requests, catalog.policy_set, date,
+                               list(catalog.waivers.values()))
+    ranking = rank_options(decisions)
+    click.echo(RANK_FORMATS[format_name](ranking), nl=False)
+    sys.exit(EXIT_OK if ranking.options else EXIT_DISALLOW)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @catalog_option
 def validate(paths: tuple[Path, ...], catalogs: tuple[Path, ...]) -> None:

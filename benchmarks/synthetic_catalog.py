@@ -71,8 +71,12 @@ def card(rng: random.Random, index: int) -> dict[str, Any]:
         "as_of": (dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 330))).isoformat(),
         "sources": SOURCE,
     }
-    if open_weights is not False:
-        data["self_hosting"] = {"estimated_accelerator_memory_gb": _maybe(rng, total)}
+    if open_weights is not False and rng.random() < 0.7:
+        data["kv_cache"] = {"layers": rng.choice([32, 61, 92]), "kv_heads": rng.choice([4, 8]),
+                            "head_dim": 128, "source": "synthetic"}
+    if rng.random() < 0.5:
+        data["tokens_per_task"] = {"output": rng.choice([8_000, 24_000, 43_000]),
+                                   "measured_by": "synthetic", "source": "synthetic"}
     if rng.random() < 0.15:
         data["disputes"] = [{"fact": "parameters.total_billion", "recorded": "the larger",
                              "claims": [{"value": total, "source": "vendor"},
@@ -89,6 +93,9 @@ def task(rng: random.Random, index: int) -> dict[str, Any]:
         "risk_tier": rng.choice(["high", "lower", "lower"]),
         "data_classes": rng.sample(DATA_CLASSES, rng.randint(1, 3)),
         "business_critical": rng.random() < 0.3,
+        "tokens_per_task": {"input": rng.choice([None, 8_000, 40_000]),
+                            "output": rng.choice([None, None, 3_000])},
+        "context_tokens": rng.choice([None, 32_000, 128_000]),
     }
 
 

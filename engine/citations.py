@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from govern.dated import FactKey, values_in_force
+from govern.facts import DERIVED
 from govern.records import DatedValue, ModelCard
 
 if TYPE_CHECKING:  # govern.core imports this module to cite what it decides
@@ -53,10 +54,23 @@ class RuleRationale(BaseModel):
 DERIVED_FROM: dict[str, tuple[str, ...]] = {
     "derived.data_classes_barred_at_host": ("option.host_jurisdiction",),
     "derived.data_classes_outside_residency": ("option.regions",),
-    "derived.memory_shortfall_gb": ("option.accelerator_memory_gb",),
     "derived.disputed_facts": ("model.disputes",),
+    "derived.cost_per_task_usd": ("option.pricing", "model.tokens_per_task"),
+    "derived.cost_per_task_basis": ("option.pricing", "model.tokens_per_task"),
+    "derived.self_host_weights_gb": ("model.parameters",),
+    "derived.self_host_kv_cache_gb": ("model.kv_cache",),
+    "derived.self_host_memory_gb": ("model.parameters", "model.kv_cache"),
+    "derived.self_host_memory_basis": ("model.parameters", "model.kv_cache"),
+    "derived.memory_shortfall_gb": ("model.parameters", "model.kv_cache"),
+    "derived.memory_shortfall_devices": ("model.parameters", "model.kv_cache"),
+    "derived.weights_shortfall_gb": ("model.parameters",),
+    "derived.weights_shortfall_devices": ("model.parameters",),
+    "derived.lineage_licenses": ("model.license",),
+    "derived.license_approved": ("model.license",),
+    "derived.missing_base_models": ("model.base_model",),
 }
 """The card facts a derived fact is computed from (the profile's and task's are no card's)."""
+assert DERIVED_FROM.keys() == DERIVED.keys(), "say which card facts every derived fact reads"
 
 
 def rule_reads(compiled: CompiledRule) -> list[str]:
@@ -75,8 +89,6 @@ def card_paths(fact: str, provider: str | None) -> list[tuple[str | None, str]]:
         return [(None, rest)]
     if namespace == "option" and provider is not None:
         return [(provider, rest)]
-    if fact == "option.accelerator_memory_gb":
-        return [(None, "self_hosting.estimated_accelerator_memory_gb")]
     return []
 
 

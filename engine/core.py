@@ -89,6 +89,15 @@ class Obligation(_Out):
     message: str
 
 
+class CostPerTask(_Out):
+    """What one task costs on an API option (``derived.cost_per_task_usd``), and how."""
+
+    usd: float | None
+    """US dollars per task; None when a price or a token count is unknown."""
+    basis: str
+    """The formula with its numbers, or which facts are unknown."""
+
+
 def deployment_label(deployment: str, provider: str | None) -> str:
     """How an option reads in every output: 'api via Z.ai', or 'self-host'."""
     return f"{deployment} via {provider}" if provider else deployment
@@ -103,6 +112,10 @@ class OptionDecision(_Out):
     recommended: bool
     findings: list[Finding]
     obligations: list[Obligation]
+    cost_per_task: CostPerTask | None = None
+    """API options: the cost of one task; None for self-host (not priced per token)."""
+    cheapest: bool = False
+    """The cheapest of two or more allowed API options, when every one's cost is known."""
 
     @property
     def label(self) -> str:
@@ -274,16 +287,40 @@ def build_options(model: ModelCard, profile: Profile) -> list[Option]:
     # Unknown openness is not 'closed': the self-host option is judged, and the licence rules
     # deny it for insufficient evidence rather than it silently vanishing.
     if model.open_weights is not False:
-        hosting = model.self_hosting
         options.append(
             Option.model_construct(
                 deployment="self-host",
                 host_jurisdiction=profile.self_host.jurisdiction,
                 regions=profile.self_host.regions,
-                accelerator_memory_gb=hosting.estimated_accelerator_memory_gb if hosting else None,
             )
         )
     return options
+
+
+def cost_of(facts: Mapping[str, Any]) -> CostPerTask | None:
+    """An option's cost per task as its derived facts give it; None for self-host."""
+    basis = facts.get("derived.cost_per_task_basis")
+    if basis is None:
+        return None
+    return CostPerTask(usd=facts.get("derived.cost_per_task_usd"), basis=basis)
+
+
+def option_costs(model: ModelCard, task: Task, profile: Profile) -> list[CostPerTask | None]:
+    """The cost per task of each option of ``build_options``, in that order (what the matrix
+    adds to a cell's decision: costs read no policy)."""
+    return [cost_of(read_facts(model, option, task, profile))
+            for option in build_options(model, profile)]
+
+
+def cheapest_index(options: Sequence[tuple[str, CostPerTask | None]]) -> int | None:
+    """Of (verdict, cost) per option: the allowed API option that costs least per task (the
+    first of equals), when two or more are allowed and every one's cost is known; else None
+    (an unknown cost could be the lowest)."""
+    allowed = [(cost.usd, i) for i, (verdict, cost) in enumerate(options)
+               if verdict == "allowed" and cost is not None]
+    if len(allowed) < 2 or any(usd is None for usd, _ in allowed):
+        return None
+    return min((usd, i) for usd, i in allowed if usd is not None)[1]
 
 
 def rule_applies(rule: Rule, option: Option, task: Task) -> bool:
@@ -426,6 +463,7 @@ def _decide_option(option: Option, model: ModelCard, task: Task, profile: Profil
         recommended=False,
         findings=findings,
         obligations=obligations,
+        cost_per_task=cost_of(facts),
     ), matched
 
 
@@ -445,6 +483,9 @@ def decide(model: ModelCard, task: Task, profile: Profile, policies: PolicySet,
             options[index] = options[index].model_copy(update={"recommended": True})
             recommendation = deployment
             break
+    cheapest = cheapest_index([(o.verdict, o.cost_per_task) for o in options])
+    if cheapest is not None:
+        options[cheapest] = options[cheapest].model_copy(update={"cheapest": True})
     return cite_decision(Decision.model_construct(
         model=model.id,
         task=task.id,

@@ -143,13 +143,47 @@ class ApiOffering(Record):
     """What the provider does with the data sent to it."""
 
 
-class SelfHosting(Record):
-    """What running the open weights on our own infrastructure takes."""
+class KvCacheGeometry(Record):
+    """What the KV cache of one token takes, as the model's published configuration gives it:
+    either ``layers``, ``kv_heads`` and ``head_dim`` (standard or grouped-query attention:
+    2 x layers x kv_heads x head_dim values per token), or ``values_per_token`` directly (for
+    attention schemes such as multi-head latent attention, whose cache is not K and V heads).
+    The memory a self-host option needs is derived from it (``derived.self_host_memory_gb``);
+    left out, that memory is unknown and the capacity rules fail closed."""
 
-    estimated_accelerator_memory_gb: float | None = None
-    """Accelerator memory needed to hold the weights; an estimate, see ``basis``."""
-    basis: str | None = None
-    """How the estimate was made, so a reader can redo it."""
+    layers: int | None = Field(default=None, ge=1)
+    """Transformer layers that keep a KV cache."""
+    kv_heads: int | None = Field(default=None, ge=1)
+    """Key/value heads per layer (fewer than query heads under grouped-query attention)."""
+    head_dim: int | None = Field(default=None, ge=1)
+    """Dimension of one head."""
+    values_per_token: int | None = Field(default=None, ge=1)
+    """Cached values per token over all layers, when the configuration is not plain K/V heads."""
+    source: NonEmptyStr
+    """Where the configuration is published (e.g. the model's config.json on Hugging Face)."""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> KvCacheGeometry:
+        heads = (self.layers, self.kv_heads, self.head_dim)
+        if self.values_per_token is None and None in heads:
+            raise ValueError("give layers, kv_heads and head_dim, or values_per_token")
+        if self.values_per_token is not None and heads != (None, None, None):
+            raise ValueError("give layers, kv_heads and head_dim, or values_per_token, "
+                             "not both")
+        return self
+
+
+class MeasuredTokens(Record):
+    """Tokens a model spent per task in a published measurement (e.g. a benchmark run)."""
+
+    output: int = Field(ge=0)
+    """Output tokens per task, reasoning included (reasoning tokens are billed as output)."""
+    reasoning: int | None = Field(default=None, ge=0)
+    """Of ``output``, the tokens spent reasoning; null when the source does not split them."""
+    measured_by: NonEmptyStr
+    """What was measured, e.g. 'Artificial Analysis Intelligence Index'."""
+    source: NonEmptyStr
+    """Publication (and date, when it carries one) reporting the figure."""
 
 
 class RevocationEvent(Record):
@@ -290,10 +324,13 @@ class ModelCard(Record):
     """Longest input, in tokens; null when unpublished."""
     architecture: str | None = None
     """e.g. 'mixture-of-experts transformer'; null when unpublished."""
+    kv_cache: KvCacheGeometry | None = None
+    """The KV-cache geometry self-hosting memory is derived from; null when unpublished."""
+    tokens_per_task: MeasuredTokens | None = None
+    """Output tokens the model spends per task, as measured by a named source; the cost of a
+    task uses it when the task declares no output tokens of its own."""
     api_offerings: list[ApiOffering] = []
     """Every hosted endpoint the model can be called through."""
-    self_hosting: SelfHosting | None = None
-    """What running the weights ourselves takes; null when unknown."""
     revocation: Revocation = Revocation.model_construct()
     """Whether access to this model can be, or has been, taken away, and by whom."""
     safeguards: Safeguards = Safeguards.model_construct()
@@ -346,11 +383,19 @@ class Option(Record):
     regions: list[Region] | None = None
     pricing: Pricing = Pricing.model_construct()
     data_terms: DataTerms = DataTerms.model_construct()
-    accelerator_memory_gb: float | None = None
-    """Self-host only: the card's estimate of accelerator memory needed."""
 
 
 # ---------------------------------------------------------------- tasks
+
+
+class ExpectedTokens(Record):
+    """What one task is expected to take, as the organisation estimates it."""
+
+    input: int | None = Field(default=None, ge=0)
+    """Input tokens sent per task (prompt, documents, code); null when not estimated."""
+    output: int | None = Field(default=None, ge=0)
+    """Output tokens per task, reasoning included. When declared it is used for every model;
+    when null, each model's measured ``tokens_per_task.output`` is used."""
 
 
 class Task(Record):
@@ -368,6 +413,11 @@ class Task(Record):
     """Every class of data the model would see; at least one."""
     business_critical: bool
     """Whether an outage of the model stops the business."""
+    tokens_per_task: ExpectedTokens = ExpectedTokens.model_construct()
+    """Expected input (and optionally output) tokens per task, for its cost per task."""
+    context_tokens: int | None = Field(default=None, ge=0)
+    """Longest context one request of the task holds (input plus output), for the KV cache a
+    self-hosted model needs; null when not estimated (the self-host memory is then unknown)."""
     rationale: str | None = None
     """Why the tier and data classes are what they are."""
     sources: list[Source] = []
@@ -385,6 +435,22 @@ class DataClassRule(Record):
     """Regions the data must stay in; None means no residency requirement."""
 
 
+Precision = Literal["FP32", "FP16", "BF16", "FP8", "INT8", "INT4"]
+
+BYTES_PER_VALUE: dict[str, float] = {"FP32": 4, "FP16": 2, "BF16": 2, "FP8": 1, "INT8": 1,
+                                     "INT4": 0.5}
+"""Bytes one weight (or one cached value) takes at each precision."""
+
+
+class Accelerator(Record):
+    """The accelerator type the self-host infrastructure is made of."""
+
+    name: NonEmptyStr
+    """e.g. 'NVIDIA H100 80GB'."""
+    memory_gb: float = Field(gt=0)
+    """Memory of one device, in GB; a memory shortfall also reads in devices of this size."""
+
+
 class SelfHostCapacity(Record):
     jurisdiction: Jurisdiction
     """Jurisdiction of the infrastructure we control."""
@@ -392,6 +458,16 @@ class SelfHostCapacity(Record):
     """Regions of our own infrastructure."""
     accelerator_memory_gb: float = Field(ge=0)
     """Accelerator memory we can give one model; 0 when we cannot self-host."""
+    precision: Precision | None = None
+    """Precision the weights are served at (FP16, BF16, FP8, INT8, INT4, FP32); the memory a
+    model needs is derived at it. Null: unknown, so that memory is unknown (fails closed)."""
+    kv_cache_precision: Annotated[Precision | None, AbsentMeans("FP16, 2 bytes a value"),
+                                  NO_NULL_IN_SCHEMA] = None
+    """Precision of the KV cache; absent means FP16, what inference servers keep it at unless
+    told otherwise."""
+    accelerator: Annotated[Accelerator | None, AbsentMeans("no accelerator type declared"),
+                           NO_NULL_IN_SCHEMA] = None
+    """The device type, so a shortfall also reads as a number of devices."""
 
 
 class Profile(Record):
@@ -416,6 +492,9 @@ class Profile(Record):
     approved_licenses: list[ApprovedLicence] = []
     """Licences legal has approved for self-hosting, one SPDX id each (``L WITH E`` or
     ``LicenseRef-…`` too), normalised; absent or empty approves none."""
+    max_cost_per_task_usd: Annotated[Annotated[float, Field(ge=0)] | None,
+                                     AbsentMeans("no budget per task"), NO_NULL_IN_SCHEMA] = None
+    """Budget for one task, in US dollars; rules compare ``derived.cost_per_task_usd`` with it."""
 
     @model_validator(mode="after")
     def _preference_unique(self) -> Profile:

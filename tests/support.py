@@ -96,7 +96,8 @@ SOURCES = [{"publication": "govern tests"}]
 
 
 def model_card(api: dict[str, str | None], *, open_weights: bool | None = True) -> ModelCard:
-    """Model ``m`` (vendor in US, MIT weights, 100 GB to self-host), offered by each provider in
+    """Model ``m`` (vendor in US, MIT weights, 100B parameters and a small KV cache: about
+    100 GB to self-host at FP8), offered by each provider in
     ``api`` from the given host jurisdiction (``None``: unpublished), serving from eu-west."""
     return ModelCard.model_validate({
         "id": "m", "name": "Model M", "vendor": {"name": "Vendor V", "jurisdiction": "US"},
@@ -104,7 +105,8 @@ def model_card(api: dict[str, str | None], *, open_weights: bool | None = True) 
         "api_offerings": [{"provider": provider, "host_jurisdiction": host,
                            "regions": ["eu-west"], "data_terms": {"trains_on_customer_data": False}}
                           for provider, host in api.items()],
-        "self_hosting": {"estimated_accelerator_memory_gb": 100.0},
+        "parameters": {"total_billion": 100},
+        "kv_cache": {"values_per_token": 1000, "source": "govern tests"},
         "as_of": "2026-11-01", "sources": SOURCES})
 
 
@@ -112,7 +114,8 @@ def task(*data_classes: str) -> Task:
     """Task ``t``, lower risk, not business-critical, handling ``data_classes``."""
     return Task.model_validate({
         "id": "t", "name": "Task T", "description": "a task built in a test", "risk_tier": "lower",
-        "data_classes": list(data_classes), "business_critical": False})
+        "data_classes": list(data_classes), "business_critical": False,
+        "context_tokens": 1000})
 
 
 def profile(hosts: dict[str, list[str]], *, preference: tuple[str, ...] = ("self-host", "api"),
@@ -124,7 +127,7 @@ def profile(hosts: dict[str, list[str]], *, preference: tuple[str, ...] = ("self
         "data_classes": {dc: {"host_jurisdictions": js} for dc, js in hosts.items()},
         "trusted_vendor_jurisdictions": ["EU", "US"],
         "self_host": {"jurisdiction": self_host_jurisdiction, "regions": ["eu-west"],
-                      "accelerator_memory_gb": 1280.0},
+                      "accelerator_memory_gb": 1280.0, "precision": "FP8"},
         "preference": list(preference)})
 
 

@@ -47,7 +47,6 @@ OPTION_SOURCES: dict[str, dict[str, Address]] = {
     "self-host": {
         "host_jurisdiction": ("profile", ("self_host", "jurisdiction")),
         "regions": ("profile", ("self_host", "regions")),
-        "accelerator_memory_gb": ("model", ("self_hosting", "estimated_accelerator_memory_gb")),
     },
 }
 """Where a self-host option's facts come from (``govern.core.build_options``); an API
@@ -57,6 +56,15 @@ listed (pricing, data terms, provider) are not set by any record."""
 OPTION_FIELDS_WITHOUT_SOURCE: frozenset[str] = frozenset({"deployment", "provider"})
 """Option fields no record edit changes: they name the option being explained."""
 
+_COST = ["option.pricing.input_usd_per_mtok", "option.pricing.output_usd_per_mtok",
+         "model.tokens_per_task.output", "task.tokens_per_task.input",
+         "task.tokens_per_task.output"]
+_WEIGHTS = ["model.parameters.total_billion", "model.disputes", "profile.self_host.precision"]
+_KV = ["model.kv_cache.layers", "model.kv_cache.kv_heads", "model.kv_cache.head_dim",
+       "model.kv_cache.values_per_token", "task.context_tokens",
+       "profile.self_host.kv_cache_precision"]
+_CAPACITY = ["profile.self_host.accelerator_memory_gb", "profile.self_host.accelerator.memory_gb"]
+
 DERIVED_INPUTS: dict[str, Callable[[Task], list[str]]] = {
     "derived.data_classes_barred_at_host": lambda task: [
         "option.host_jurisdiction", "task.data_classes",
@@ -65,8 +73,16 @@ DERIVED_INPUTS: dict[str, Callable[[Task], list[str]]] = {
         "option.regions", "task.data_classes",
         *(f"profile.data_classes.{dc}.residency_regions" for dc in task.data_classes),
         *(f"profile.data_classes.{dc}.host_jurisdictions" for dc in task.data_classes)],
-    "derived.memory_shortfall_gb": lambda task: [
-        "option.accelerator_memory_gb", "profile.self_host.accelerator_memory_gb"],
+    "derived.cost_per_task_usd": lambda task: _COST,
+    "derived.cost_per_task_basis": lambda task: _COST,
+    "derived.self_host_weights_gb": lambda task: _WEIGHTS,
+    "derived.self_host_kv_cache_gb": lambda task: _KV,
+    "derived.self_host_memory_gb": lambda task: _WEIGHTS + _KV,
+    "derived.self_host_memory_basis": lambda task: _WEIGHTS + _KV,
+    "derived.memory_shortfall_gb": lambda task: _WEIGHTS + _KV + _CAPACITY,
+    "derived.memory_shortfall_devices": lambda task: _WEIGHTS + _KV + _CAPACITY,
+    "derived.weights_shortfall_gb": lambda task: _WEIGHTS + _CAPACITY,
+    "derived.weights_shortfall_devices": lambda task: _WEIGHTS + _CAPACITY,
     "derived.disputed_facts": lambda task: ["model.disputes"],
     # a card's own licence and bases; the bases' licences are other cards' facts
     "derived.lineage_licenses": lambda task: ["model.license", "model.base_model"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govern.core import Decision, Finding, OptionDecision
+from govern.core import Decision, Finding, OptionDecision, render_value
 
 if TYPE_CHECKING:  # only annotations: `evaluate --format markdown` needs no check report
     from govern.check.report import CheckReport, EntryResult, WaiverReport
@@ -92,8 +92,12 @@ def _option_row(option: OptionDecision) -> list[str]:
     findings = [f"{f.effect} {f.rule} ({f.severity}): {f.message}"
                 + (f" — waived by {f.waiver.id}" if f.waiver else "") + _cited(f)
                 for f in option.findings]
-    return [option.label + (" (recommended)" if option.recommended else ""),
+    cost = option.cost_per_task
+    return [option.label + (" (recommended)" if option.recommended else "")
+            + (" (cheapest)" if option.cheapest else ""),
             option.verdict + (", waived" if option.waived else ""),
+            "n/a" if cost is None else (
+                "unknown" if cost.usd is None else f"${render_value(cost.usd)}") + f": {cost.basis}",
             "\n".join(findings) or "none", ", ".join(o.obligation for o in option.obligations)]
 
 
@@ -101,7 +105,7 @@ def render_decision_markdown(decision: Decision) -> str:
     lines = [f"## {decision.model} for {decision.task}: {decision.recommendation}", "",
              (f"Profile **{decision.profile}**, as of {decision.as_of}; policy set "
               f"{decision.policy_set_digest}."), "",
-             *_table(["Option", "Verdict", "Findings", "Obligations"],
+             *_table(["Option", "Verdict", "Cost per task", "Findings", "Obligations"],
                      [_option_row(o) for o in decision.options])]
     if decision.waivers:
         lines += ["", "### Waivers", ""]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govern.core import Decision, Finding
+from govern.core import CostPerTask, Decision, Finding
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
 _EFFECT_COLOUR = {"deny": "red", "require": "yellow", "warn": "yellow"}
@@ -27,6 +27,11 @@ def _finding_line(finding: Finding, color: bool) -> str:
     return line
 
 
+def cost_text(cost: CostPerTask) -> str:
+    """An option's cost per task in one line: its basis ends with the dollars when known."""
+    return f"cost per task: {cost.basis}"
+
+
 def render_decision_text(decision: Decision, color: bool = False) -> str:
     rec = decision.recommendation
     lines = [
@@ -38,10 +43,13 @@ def render_decision_text(decision: Decision, color: bool = False) -> str:
         lines.append("  no known way to obtain this model: no API offering, no open weights")
     for option in decision.options:
         verdict = option.verdict + (", waived" if option.waived else "")
-        mark = "  <- recommended" if option.recommended else ""
+        mark = ("  <- recommended" if option.recommended else "") + (
+            "  <- cheapest" if option.cheapest else "")
         colour = "green" if option.verdict == "allowed" else "red"
         lines.append("")
         lines.append(f"  {paint(f'{verdict:<16}', colour, color)} {option.label}{mark}")
+        if option.cost_per_task is not None:
+            lines.append(f"    {cost_text(option.cost_per_task)}")
         lines.extend(_finding_line(f, color) for f in option.findings)
         if option.obligations:
             names = ", ".join(o.obligation for o in option.obligations)

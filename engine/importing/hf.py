@@ -111,7 +111,7 @@ def import_hf_card(text: str, file: str, card_id: str | None, as_of: dt.date) ->
                                   "its files and any gating, then set it")
     draft.unknown("parameters, context_window_tokens", "not in the card's metadata")
     draft.lines.append("api_offerings: []  # unknown - the card lists no hosted endpoint")
-    draft.unknown("self_hosting", "no accelerator memory estimate in the card")
+    draft.unknown("kv_cache", "no KV-cache geometry in the card's metadata")
     draft.unknown("revocation", "the card says nothing about suspension or government "
                                 "revocation")
     _benchmarks(draft, data)

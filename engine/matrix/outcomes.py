@@ -9,9 +9,10 @@ and ``to_decision`` the pydantic Decision itself, equal to what ``govern.core.de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple
 
-from govern.core import Decision, Recommendation, deployment_label
+from govern.core import CostPerTask, Decision, Recommendation, cheapest_index, deployment_label
 from govern.records import Deployment, Effect, Severity
 
 Verdict = Literal["allowed", "denied"]
@@ -187,30 +188,41 @@ def _finding_document(finding: FindingRow) -> dict[str, Any]:
             "waiver": None if waiver is None else waiver._asdict()}
 
 
-def _option_document(option: OptionOutcome) -> dict[str, Any]:
+def _option_document(option: OptionOutcome, cost: CostPerTask | None,
+                     cheapest: bool) -> dict[str, Any]:
     return {"deployment": option.deployment, "provider": option.provider,
             "verdict": option.verdict, "waived": option.waived,
             "recommended": option.recommended,
             "findings": [_finding_document(f) for f in option.findings],
-            "obligations": [o._asdict() for o in option.obligations]}
+            "obligations": [o._asdict() for o in option.obligations],
+            "cost_per_task": None if cost is None else cost.model_dump(mode="json"),
+            "cheapest": cheapest}
 
 
-def decision_document(cell: Cell, outcome: CellOutcome, as_of: str,
-                      policy_set_digest: str) -> dict[str, Any]:
+def decision_document(cell: Cell, outcome: CellOutcome, as_of: str, policy_set_digest: str,
+                      costs: Sequence[CostPerTask | None]) -> dict[str, Any]:
     """The cell's decision as JSON-ready data: exactly ``Decision.model_dump(mode="json")``
-    of the decision ``govern.core.decide`` makes for it (same keys, same order)."""
+    of the decision ``govern.core.decide`` makes for it (same keys, same order).
+
+    ``costs`` are the options' costs per task (``govern.core.option_costs``): they depend on
+    the task's token counts, not on any rule, so the shared outcomes leave them out and a
+    cell's document adds them."""
+    cheapest = cheapest_index([(o.verdict, c) for o, c in zip(outcome.options, costs,
+                                                                strict=True)])
     return {"model": cell.model, "task": cell.task, "profile": cell.profile, "as_of": as_of,
             "recommendation": outcome.recommendation,
-            "options": [_option_document(o) for o in outcome.options],
+            "options": [_option_document(o, c, i == cheapest)
+                        for i, (o, c) in enumerate(zip(outcome.options, costs, strict=True))],
             "waivers": [{**w._asdict(), "matched_options": list(w.matched_options)}
                         for w in outcome.waivers],
             "policy_set_digest": policy_set_digest}
 
 
-def to_decision(cell: Cell, outcome: CellOutcome, as_of: str, policy_set_digest: str
-                ) -> Decision:
+def to_decision(cell: Cell, outcome: CellOutcome, as_of: str, policy_set_digest: str,
+                costs: Sequence[CostPerTask | None]) -> Decision:
     """The pydantic ``Decision`` of a cell, built only when asked for (one cell at a time)."""
-    return Decision.model_validate(decision_document(cell, outcome, as_of, policy_set_digest))
+    return Decision.model_validate(decision_document(cell, outcome, as_of, policy_set_digest,
+                                                     costs))
 
 
 def outcome_of(decision: Decision) -> CellOutcome:

@@ -17,7 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from govern.citations import CitedSource, cite_decision, finding_sources
-from govern.core import Decision, PolicySet
+from govern.core import CostPerTask, Decision, PolicySet, option_costs
 from govern.core import decision_document as core_document
 from govern.dated import card_as_of
 from govern.matrix.fact_values import RecordFacts
@@ -123,15 +123,21 @@ class MatrixResult:
         ((_, row),) = self.detail_rows(profile, [model])
         return row[self.axis.task_index[cell.task]]
 
+    def costs(self, cell: Cell) -> list[CostPerTask | None]:
+        """The cell's options' costs per task (they read no policy, so no outcome holds them)."""
+        return option_costs(self.card_as_of(cell.model),  # prices in force on the date
+                            self.axis.tasks[self.axis.task_index[cell.task]],
+                            self.axis.profile_by_id[cell.profile])
+
     def document(self, cell: Cell, outcome: CellOutcome) -> dict[str, Any]:
         """The cell's decision as JSON-ready data, as ``govern evaluate --format json`` has it."""
         return core_document(self._cited(cell, to_decision(
-            cell, outcome, self.as_of.isoformat(), self.policy_set_digest)))
+            cell, outcome, self.as_of.isoformat(), self.policy_set_digest, self.costs(cell))))
 
     def decision(self, cell: Cell) -> Decision:
         """The cell's pydantic ``Decision``, equal to ``govern.core.decide``'s."""
         return self._cited(cell, to_decision(cell, self.outcome(cell), self.as_of.isoformat(),
-                                             self.policy_set_digest))
+                                             self.policy_set_digest, self.costs(cell)))
 
     def card_as_of(self, model_id: str) -> ModelCard:
         """The card of ``model_id`` as of the matrix's date (``govern.dated``)."""

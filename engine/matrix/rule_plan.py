@@ -23,10 +23,28 @@ from govern.core import CompiledRule
 from govern.facts import DERIVED, FACTS
 from govern.records import Deployment, RiskTier
 
+_COST_INPUTS = ("option.deployment", "option.pricing.input_usd_per_mtok",
+                "option.pricing.output_usd_per_mtok", "model.tokens_per_task.output",
+                "model.tokens_per_task.measured_by", "model.tokens_per_task.source",
+                "task.tokens_per_task.input", "task.tokens_per_task.output")
+_WEIGHTS_INPUTS = ("option.deployment", "model.parameters.total_billion", "model.disputes")
+_KV_INPUTS = ("option.deployment", "model.kv_cache.layers", "model.kv_cache.kv_heads",
+              "model.kv_cache.head_dim", "model.kv_cache.values_per_token",
+              "task.context_tokens")
+
 DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
     "derived.data_classes_barred_at_host": ("option.host_jurisdiction", "task.data_classes"),
     "derived.data_classes_outside_residency": ("option.regions", "task.data_classes"),
-    "derived.memory_shortfall_gb": ("option.deployment", "option.accelerator_memory_gb"),
+    "derived.cost_per_task_usd": _COST_INPUTS,
+    "derived.cost_per_task_basis": _COST_INPUTS,
+    "derived.self_host_weights_gb": _WEIGHTS_INPUTS,
+    "derived.self_host_kv_cache_gb": _KV_INPUTS,
+    "derived.self_host_memory_gb": _WEIGHTS_INPUTS + _KV_INPUTS,
+    "derived.self_host_memory_basis": _WEIGHTS_INPUTS + _KV_INPUTS,
+    "derived.memory_shortfall_gb": _WEIGHTS_INPUTS + _KV_INPUTS,
+    "derived.memory_shortfall_devices": _WEIGHTS_INPUTS + _KV_INPUTS,
+    "derived.weights_shortfall_gb": _WEIGHTS_INPUTS,
+    "derived.weights_shortfall_devices": _WEIGHTS_INPUTS,
     "derived.disputed_facts": ("model.disputes",),
     # The lineage is resolved on the card (ModelCard.lineage, no fact path of its own): read
     # as model.id, since a matrix holds one card per id, with its lineage.

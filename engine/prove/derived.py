@@ -28,7 +28,6 @@ from govern.prove.symbolic import (
     SymSet,
     free_fact,
     subset,
-    unknown,
 )
 from govern.records import DataClass
 
@@ -115,26 +114,6 @@ def outside_residency(space: Space) -> SymSet:
     return SymSet(known, bits, [])
 
 
-def memory_shortfall(space: Space) -> SymScalar:
-    """facts._memory_shortfall: self-host only, both figures exact in thousandths and below
-    SHORTFALL_MAX_GB; the difference is then exact on the grid as well."""
-    from govern.facts import SHORTFALL_MAX_GB
-
-    if space.deployment != "self-host":
-        return unknown("number")
-    need = space.facts["option.accelerator_memory_gb"]
-    have = space.facts["profile.self_host.accelerator_memory_gb"]
-    assert isinstance(need, SymScalar) and isinstance(have, SymScalar)
-    per_thousandth = space.grid.unit // 1000
-
-    def exact(value: Any) -> Any:
-        return z3.And(value % per_thousandth == 0,
-                      z3.Abs(value) < SHORTFALL_MAX_GB * space.grid.unit)
-
-    return SymScalar("number", z3.And(need.known, have.known, exact(need.value),
-                                      exact(have.value)), need.value - have.value)
-
-
 def disputed_facts(space: Space) -> SymSet:
     """facts: the ``fact`` of each of the card's disputes; a dispute may only name a model
     fact, so the values are those names. The hook writes one dispute per name."""
@@ -159,7 +138,6 @@ def disputed_facts(space: Space) -> SymSet:
 DERIVED_ENCODINGS: dict[str, Callable[[Space], SymScalar | SymSet]] = {
     "derived.data_classes_barred_at_host": barred_at_host,
     "derived.data_classes_outside_residency": outside_residency,
-    "derived.memory_shortfall_gb": memory_shortfall,
     "derived.disputed_facts": disputed_facts,
 }
 """Derived fact -> its exact symbolic encoding. A derived fact missing here is approximated."""

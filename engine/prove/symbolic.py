@@ -44,11 +44,10 @@ FIRST_DAY, LAST_DAY = dt.date.min.toordinal(), dt.date.max.toordinal()
 SELF_HOST_FROM: dict[str, str] = {
     "option.host_jurisdiction": "profile.self_host.jurisdiction",
     "option.regions": "profile.self_host.regions",
-    "option.accelerator_memory_gb": "model.self_hosting.estimated_accelerator_memory_gb",
 }
 """The self-host option's facts that ``core.build_options`` copies from the profile and the
 card; every other option fact (provider, pricing, data terms) is unknown for self-host."""
-API_ONLY_UNKNOWN = ("option.accelerator_memory_gb",)
+API_ONLY_UNKNOWN: tuple[str, ...] = ()
 """Option facts an API option never has (the rest come from the card's API offering)."""
 
 

@@ -60,13 +60,14 @@ decide(request, waivers) := result if {
 	]
 	recommendation := recommend(decided, profile)
 	chosen := recommended_index(decided, recommendation)
+	cheapest := cheapest_index(decided)
 	result := {
 		"model": model.id,
 		"task": task.id,
 		"profile": profile.id,
 		"as_of": as_of,
 		"recommendation": recommendation,
-		"options": [object.union(item.decision, {"recommended": i == chosen}) |
+		"options": [object.union(item.decision, {"recommended": i == chosen, "cheapest": i == cheapest}) |
 			some i, item in decided
 		],
 		"waivers": waiver_uses(decided, model, task, as_of, waivers),
@@ -89,7 +90,6 @@ api_options(model) := [{
 	"regions": object.get(offer, "regions", null),
 	"pricing": object.get(offer, "pricing", no_pricing),
 	"data_terms": object.get(offer, "data_terms", no_data_terms),
-	"accelerator_memory_gb": null,
 } |
 	some offer in object.get(model, "api_offerings", [])
 ]
@@ -107,7 +107,6 @@ self_host_options(model, profile) := [{
 	"regions": profile.self_host.regions,
 	"pricing": no_pricing,
 	"data_terms": no_data_terms,
-	"accelerator_memory_gb": object.get(model, ["self_hosting", "estimated_accelerator_memory_gb"], null),
 }] if object.get(model, "open_weights", null) != false
 
 # The first deployment in the profile's preference order with an allowed option.
@@ -129,6 +128,23 @@ recommended_index(decided, recommendation) := min({i |
 
 recommended_index(_, "disallow") := -1
 
+# The cheapest of two or more allowed API options when every one's cost is known (the first
+# of equals), else -1: engine.core.cheapest_index.
+cheapest_index(decided) := min({entry.index |
+	some entry in priced
+	entry.usd == min({other.usd | some other in priced})
+}) if {
+	priced := [{"index": i, "usd": item.decision.cost_per_task.usd} |
+		some i, item in decided
+		item.decision.verdict == "allowed"
+		item.decision.cost_per_task != null
+	]
+	count(priced) >= 2
+	every item in priced {
+		item.usd != null
+	}
+} else := -1
+
 # ---------------------------------------------------------------- one option
 
 decide_option(option, model, task, profile, as_of, waivers) := {"option": option, "decision": {
@@ -138,6 +154,8 @@ decide_option(option, model, task, profile, as_of, waivers) := {"option": option
 	"waived": waived(findings),
 	"recommended": false,
 	"findings": findings,
+	"cost_per_task": cost_document(ctx.records.derived),
+	"cheapest": false,
 	"obligations": [{
 		"obligation": data.govern.policy_set.rules[i].obligation,
 		"rule": finding.rule,
@@ -165,6 +183,10 @@ decide_option(option, model, task, profile, as_of, waivers) := {"option": option
 	]
 	findings := [finding | some [_, finding] in indexed]
 }
+
+cost_document(derived) := null if {
+	derived.cost_per_task_basis == null
+} else := {"usd": derived.cost_per_task_usd, "basis": derived.cost_per_task_basis}
 
 applies(scope, option, task) if {
 	in_scope(scope.deployments, option.deployment)
@@ -353,7 +375,16 @@ target_paths(model, value) := [array.concat(["api_offerings", sprintf("%d", [i])
 derived(model, option, task, profile) := {
 	"data_classes_barred_at_host": barred_at_host(option, task, profile),
 	"data_classes_outside_residency": outside_residency(option, task, profile),
-	"memory_shortfall_gb": memory_shortfall(option, profile),
+	"cost_per_task_usd": cost_per_task(model, option, task),
+	"cost_per_task_basis": cost_basis(model, option, task),
+	"self_host_weights_gb": weights_gb(model, option, profile),
+	"self_host_kv_cache_gb": kv_cache_gb(model, option, task, profile),
+	"self_host_memory_gb": memory_gb(model, option, task, profile),
+	"self_host_memory_basis": memory_basis(model, option, task, profile),
+	"memory_shortfall_gb": memory_shortfall(model, option, task, profile),
+	"memory_shortfall_devices": shortfall_devices(model, option, task, profile),
+	"weights_shortfall_gb": weights_shortfall(model, option, profile),
+	"weights_shortfall_devices": weights_devices(model, option, profile),
 	"disputed_facts": [dispute.fact | some dispute in object.get(model, "disputes", [])],
 	"lineage_licenses": lineage_licenses(model),
 	"license_approved": license_approved(model, profile),
@@ -435,17 +466,266 @@ bound_classes(task, profile) := [data_class |
 	object.get(profile.data_classes, [data_class, "residency_regions"], null) != null
 ]
 
-# Exactly, in whole thousandths of a GB, as engine.facts computes it; unknown when a figure has
-# more than three decimals or is 10^11 GB or more (OPA's own arithmetic is not exact decimal).
-memory_shortfall(option, profile) := (need - have) / 1000 if {
-	option.deployment == "self-host"
-	need := thousandths(option.accelerator_memory_gb)
-	have := thousandths(profile.self_host.accelerator_memory_gb)
+# ---------------------------------------------------------------- exact arithmetic
+#
+# Every integer below stays under 2^53 (exact_limit), where OPA's arithmetic and the core's
+# agree exactly (engine.facts.EXACT_LIMIT); past it a fact is unknown, as in the core.
+
+exact_limit := 9007199254740992
+
+# value * scale as an integer when that is exact and abs(value) < limit: engine.facts.exact_scaled.
+scaled(value, scale, limit) := result if {
+	is_number(value)
+	abs(value) < limit
+	result := round(value * scale)
+	result / scale == value
+}
+
+small(n) := n if abs(n) < exact_limit
+
+# In thousandths of a GB, below 10^11 GB (engine.facts.SHORTFALL_MAX_GB).
+thousandths(gb) := scaled(gb, 1000, 100000000000)
+
+show(value) := conditions.render(value)
+
+unit(1) := "byte"
+
+unit(each) := "bytes" if each != 1
+
+# ---------------------------------------------------------------- cost per task
+
+# The output tokens one task takes and where the figure comes from: the task's own estimate,
+# else the card's measurement (engine.facts.output_tokens_per_task).
+output_tokens(model, task) := [tokens, "task"] if {
+	tokens := object.get(task, ["tokens_per_task", "output"], null)
+	tokens != null
+} else := [measured.output, sprintf("measured: %s, %s", [measured.measured_by, measured.source])] if {
+	measured := object.get(model, "tokens_per_task", null)
+	measured != null
 } else := null
 
-thousandths(gb) := scaled if {
-	is_number(gb)
-	abs(gb) < 100000000000
-	scaled := round(gb * 1000)
-	scaled / 1000 == gb
+cost_missing(model, option, task) := [name |
+	some [name, known] in [
+		["task.tokens_per_task.input", object.get(task, ["tokens_per_task", "input"], null) != null],
+		["task.tokens_per_task.output or model.tokens_per_task.output", output_tokens(model, task) != null],
+		["option.pricing.input_usd_per_mtok", object.get(option.pricing, "input_usd_per_mtok", null) != null],
+		["option.pricing.output_usd_per_mtok", object.get(option.pricing, "output_usd_per_mtok", null) != null],
+	]
+	known == false
+]
+
+# The cost in 10^-12 dollars: tokens x millionths of a dollar per million tokens.
+cost_units(model, option, task) := units if {
+	option.deployment == "api"
+	count(cost_missing(model, option, task)) == 0
+	price_in := scaled(option.pricing.input_usd_per_mtok, 1000000, 1000000)
+	price_out := scaled(option.pricing.output_usd_per_mtok, 1000000, 1000000)
+	part_in := small(task.tokens_per_task.input * price_in)
+	part_out := small(output_tokens(model, task)[0] * price_out)
+	units := small(part_in + part_out)
 }
+
+cost_per_task(model, option, task) := units / 1000000000000 if {
+	units := cost_units(model, option, task)
+} else := null
+
+cost_basis(model, option, task) := null if {
+	option.deployment != "api"
+} else := sprintf("unknown: %s unknown", [concat(", ", missing)]) if {
+	missing := cost_missing(model, option, task)
+	count(missing) > 0
+} else := sprintf("%s input tokens (task) x $%s/M + %s output tokens (%s) x $%s/M = $%s", [
+	show(task.tokens_per_task.input),
+	show(option.pricing.input_usd_per_mtok),
+	show(output[0]),
+	output[1],
+	show(option.pricing.output_usd_per_mtok),
+	show(units / 1000000000000),
+]) if {
+	units := cost_units(model, option, task)
+	output := output_tokens(model, task)
+} else := concat("", [
+	"not computed: a price has more than six decimals or is a million dollars or more, ",
+	"or the cost is too large to compute exactly",
+])
+
+# ---------------------------------------------------------------- self-host memory
+#
+# Counted exactly in half-bytes (nibbles), as engine.facts does: parameters in thousandths
+# of a billion are 10^6 parameters each; a GB is 2 x 10^9 nibbles.
+
+nibbles_per_value := {"FP32": 8, "FP16": 4, "BF16": 4, "FP8": 2, "INT8": 2, "INT4": 1}
+
+nibbles_per_gb := 2000000000
+
+# The recorded total parameter count and every numeric claim of a dispute about it, sorted.
+parameter_counts(model) := sort({n |
+	some n in array.concat(
+		[object.get(model, ["parameters", "total_billion"], null)],
+		[claim.value |
+			some dispute in object.get(model, "disputes", [])
+			dispute.fact == "parameters.total_billion"
+			some claim in dispute.claims
+		],
+	)
+	is_number(n)
+})
+
+precision(profile) := object.get(profile.self_host, "precision", null)
+
+# Absent (or null, as a record's JSON form has it) means FP16.
+kv_precision(profile) := precision if {
+	precision := object.get(profile.self_host, "kv_cache_precision", null)
+	precision != null
+} else := "FP16"
+
+weights_nibbles(model, profile) := nibbles if {
+	counts := parameter_counts(model)
+	count(counts) > 0
+	billions := thousandths(counts[count(counts) - 1])
+	nibbles := small((billions * 1000000) * nibbles_per_value[precision(profile)])
+}
+
+kv_values_per_token(model) := geometry.values_per_token if {
+	geometry := object.get(model, "kv_cache", null)
+	object.get(geometry, "values_per_token", null) != null
+} else := small(((2 * geometry.layers) * geometry.kv_heads) * geometry.head_dim) if {
+	geometry := object.get(model, "kv_cache", null)
+	geometry != null
+}
+
+kv_nibbles(model, task, profile) := small((values * context) * nibbles_per_value[kv_precision(profile)]) if {
+	values := kv_values_per_token(model)
+	context := object.get(task, "context_tokens", null)
+	context != null
+}
+
+memory_nibbles(model, task, profile) := small(weights_nibbles(model, profile) + kv_nibbles(model, task, profile))
+
+gb(nibbles) := nibbles / nibbles_per_gb
+
+# The self-host memory facts: null on an API option, and null when a figure is unknown.
+weights_gb(model, option, profile) := gb(nibbles) if {
+	option.deployment == "self-host"
+	nibbles := weights_nibbles(model, profile)
+} else := null
+
+kv_cache_gb(model, option, task, profile) := gb(nibbles) if {
+	option.deployment == "self-host"
+	nibbles := kv_nibbles(model, task, profile)
+} else := null
+
+memory_gb(model, option, task, profile) := gb(nibbles) if {
+	option.deployment == "self-host"
+	nibbles := memory_nibbles(model, task, profile)
+} else := null
+
+short_of_capacity(need, profile) := small(need - (have * 2000000)) if {
+	have := thousandths(profile.self_host.accelerator_memory_gb)
+}
+
+shortfall_nibbles(model, task, profile) := short_of_capacity(memory_nibbles(model, task, profile), profile)
+
+# What the weights alone lack: known even when the KV cache is not.
+weights_shortfall(model, option, profile) := gb(short) if {
+	option.deployment == "self-host"
+	short := short_of_capacity(weights_nibbles(model, profile), profile)
+} else := null
+
+weights_devices(model, option, profile) := devices if {
+	option.deployment == "self-host"
+	device := thousandths(profile.self_host.accelerator.memory_gb) * 2000000
+	short := short_of_capacity(weights_nibbles(model, profile), profile)
+	devices := devices_for(short, device)
+} else := null
+
+memory_shortfall(model, option, task, profile) := gb(short) if {
+	option.deployment == "self-host"
+	short := shortfall_nibbles(model, task, profile)
+} else := null
+
+shortfall_devices(model, option, task, profile) := devices if {
+	option.deployment == "self-host"
+	device := thousandths(profile.self_host.accelerator.memory_gb) * 2000000
+	short := shortfall_nibbles(model, task, profile)
+	devices := devices_for(short, device)
+} else := null
+
+devices_for(short, _) := 0 if short <= 0
+
+# The fewest devices that cover the shortfall, in exact integer products (a quotient of
+# large integers may round): the smallest n near short / device with n x device >= short.
+devices_for(short, device) := min({n |
+	guess := round(short / device)
+	some n in [guess - 1, guess, guess + 1]
+	n >= 1
+	n * device >= short
+}) if short > 0
+
+# ---------------------------------------------------------------- the memory basis
+
+weights_text(model, profile) := sprintf("weights unknown: %s unknown", [concat(", ", missing)]) if {
+	missing := [name |
+		some [name, known] in [
+			["model.parameters.total_billion", count(parameter_counts(model)) > 0],
+			["profile.self_host.precision", precision(profile) != null],
+		]
+		known == false
+	]
+	count(missing) > 0
+} else := sprintf("%s billion parameters%s x %s %s (%s) = %s GB of weights", [
+	show(counts[count(counts) - 1]),
+	disputed_note(counts),
+	show(each),
+	unit(each),
+	precision(profile),
+	show(gb(weights)),
+]) if {
+	counts := parameter_counts(model)
+	weights := weights_nibbles(model, profile)
+	each := nibbles_per_value[precision(profile)] / 2
+} else := "weights unknown: the parameter count is not exact to a million or too large"
+
+disputed_note(counts) := "" if {
+	count(counts) < 2
+} else := sprintf(" (the largest of the disputed %s)", [concat(", ", [show(c) | some c in counts])])
+
+kv_text(model, task, profile) := sprintf("KV cache unknown: %s unknown", [concat(", ", missing)]) if {
+	missing := [name |
+		some [name, known] in [
+			["model.kv_cache", object.get(model, "kv_cache", null) != null],
+			["task.context_tokens", object.get(task, "context_tokens", null) != null],
+		]
+		known == false
+	]
+	count(missing) > 0
+} else := sprintf("KV cache %s x %s tokens x %s %s (%s) = %s GB", [
+	per_token_text(model.kv_cache),
+	show(task.context_tokens),
+	show(each),
+	unit(each),
+	kv_precision(profile),
+	show(gb(kv)),
+]) if {
+	kv := kv_nibbles(model, task, profile)
+	each := nibbles_per_value[kv_precision(profile)] / 2
+} else := "KV cache unknown: too large to compute exactly"
+
+per_token_text(geometry) := sprintf("%s values per token", [show(geometry.values_per_token)]) if {
+	object.get(geometry, "values_per_token", null) != null
+} else := sprintf("2 x %s layers x %s KV heads x %s head dim", [
+	show(geometry.layers),
+	show(geometry.kv_heads),
+	show(geometry.head_dim),
+])
+
+memory_basis(model, option, task, profile) := null if {
+	option.deployment != "self-host"
+} else := concat("; ", array.concat(
+	[weights_text(model, profile), kv_text(model, task, profile)],
+	total_text(model, task, profile),
+))
+
+total_text(model, task, profile) := [sprintf("%s GB in all", [show(gb(total))])] if {
+	total := memory_nibbles(model, task, profile)
+} else := []

@@ -45,7 +45,7 @@ def test_bundled_policy_tests_pass_and_cover_every_rule(run_line: RunLine,
     result = run_line(["test", "--require-coverage"])
     assert result.exit_code == 0, result.output
     rules = len(catalog.policy_set.rules)
-    assert rules == 14
+    assert rules == 16
     assert f"coverage: {rules}/{rules} rules fired" in result.output
     assert "not fired" not in result.output
     assert result.output.rstrip().endswith(" passed, 0 failed")
@@ -137,7 +137,7 @@ def test_inline_model_card_for_a_hypothetical_model(run_line: RunLine, tmp_path:
               vendor: {name: Example AI, jurisdiction: EU}
               license: LicenseRef-Example
               open_weights: true
-              self_hosting: {estimated_accelerator_memory_gb: 10}
+              parameters: {total_billion: 10}
               as_of: "2026-11-23"
               sources: [{publication: test}]
             task: refactoring
@@ -207,7 +207,7 @@ def test_coverage_lists_uncovered_rules_per_policy(run_line: RunLine, tmp_path: 
     path = glm_case(tmp_path, "recommendation: self-host")
     result = run_line(["test", str(path)])
     assert result.exit_code == 0, result.output
-    assert "coverage: 3/14 rules fired" in result.output
+    assert "coverage: 3/16 rules fired" in result.output
     assert ("  revocation-risk        0/2  not fired: revocation.access-suspended, "
             "revocation.business-critical-needs-fallback") in result.output
     assert "  api-host-jurisdiction  2/2\n" in result.output
@@ -231,7 +231,7 @@ def test_json_format(run_line: RunLine, tmp_path: Path) -> None:
     assert case["name"] == "glm refactoring" and case["line"] == 3
     assert case["failures"] == ["recommendation: expected api, got self-host"]
     assert "jurisdiction.data-class-not-permitted-at-host" in case["fired"]
-    assert document["coverage"]["rules"] == 14 and document["coverage"]["fired"] == 3
+    assert document["coverage"]["rules"] == 16 and document["coverage"]["fired"] == 3
 
 
 # ---------------------------------------------------------------- invalid test files

@@ -172,7 +172,7 @@ def test_evaluate_markdown(run_line: RunLine) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "## glm-5.2 for refactoring: self-host"
-    assert "| Option | Verdict | Findings | Obligations |" in lines
+    assert "| Option | Verdict | Cost per task | Findings | Obligations |" in lines
     assert any(line.startswith("| self-host (recommended) | allowed |") for line in lines)
 
 

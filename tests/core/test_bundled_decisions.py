@@ -43,8 +43,11 @@ def test_glm_refactoring_default_profile_self_hosts_because_the_zai_api_is_in_ch
     assert "CN" in barred["message"] and "source_code" in barred["message"]
     self_host = option(decision, "self-host")
     assert self_host["verdict"] == "allowed" and self_host["recommended"] is True
-    # 753 GB estimated, 1280 GB available: the capacity rule does not fire.
-    assert "capacity.self-host-memory-shortfall" not in rules_of(self_host)
+    # 753 GB of weights (753B at FP8), 1280 GB available: the weights rule does not fire; the
+    # KV cache is unpublished, so the total is a 'cannot check' warning naming it.
+    assert "capacity.self-host-weights-exceed-memory" not in rules_of(self_host)
+    kv = rules_of(self_host)["capacity.self-host-memory-shortfall"]
+    assert kv["effect"] == "warn" and "derived.self_host_kv_cache_gb" in kv["unknown_facts"]
     assert [o["obligation"] for o in self_host["obligations"]] == ["model-security-assessment"]
 
 
@@ -54,10 +57,11 @@ def test_glm_self_host_is_denied_naming_the_shortfall_when_capacity_is_too_small
                                    "--profile", "us-enterprise")
 
     assert code == 1 and decision["recommendation"] == "disallow"
-    shortfall = rules_of(option(decision, "self-host"))["capacity.self-host-memory-shortfall"]
+    shortfall = rules_of(option(decision, "self-host"))["capacity.self-host-weights-exceed-memory"]
     assert shortfall["effect"] == "deny"
     assert "753 GB" in shortfall["message"] and "640 GB" in shortfall["message"]
-    assert "short by 113 GB" in shortfall["message"]
+    assert "largest of the disputed 744, 753" in shortfall["message"]
+    assert "short by at least 113 GB: 2 more 80 GB GPU" in shortfall["message"]
 
 
 def test_startup_that_may_send_code_to_china_gets_the_cheap_api(run_line: RunLine) -> None:

@@ -44,7 +44,7 @@ CARD = """\
     name: Cited Test
     vendor: {name: V, jurisdiction: EU}
     open_weights: true
-    self_hosting: {estimated_accelerator_memory_gb: 10}
+    parameters: {total_billion: 10}
     dated_values:
       - {fact: license, since: "2026-07-01", value: GPL-3.0, sources: [first]}
       - {fact: license, since: "2026-09-01", value: LicenseRef-Custom, sources: [second]}

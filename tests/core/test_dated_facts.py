@@ -60,7 +60,7 @@ CARD = """\
     name: Dated Test
     vendor: {{name: V, jurisdiction: EU}}
     open_weights: true
-    self_hosting: {{estimated_accelerator_memory_gb: 10}}
+    parameters: {{total_billion: 10}}
     {extra}
     as_of: "2026-11-23"
     sources:

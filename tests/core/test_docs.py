@@ -33,9 +33,18 @@ def test_readme_quickstart_shows_the_real_output(run_line: RunLine) -> None:
 def test_readme_explains_which_way_the_default_profile_goes_and_why(run_line: RunLine) -> None:
     shortfall = run_line(["evaluate", "--model", "glm-5.2", "--task", "refactoring",
                           "--profile", "us-enterprise", "--as-of", "2026-11-23"]).stdout
-    quoted = re.search(r"`(GLM-5\.2 needs about .*?)`", README, re.DOTALL)
+    quoted = re.search(r"`(GLM-5\.2 needs 753 GB .*?)`", README, re.DOTALL)
     assert quoted is not None
     assert " ".join(quoted.group(1).split()) in shortfall
+
+
+def test_readme_rank_example_is_the_real_output(run_line: RunLine) -> None:
+    command = ("govern rank --task document-analysis --profile cost-sensitive-startup "
+               "--as-of 2026-11-23")
+    shown = README[README.index(f"$ {command}\n") + len(command) + 3:]
+    result = run_line(command.split()[1:])
+    assert result.exit_code == 0
+    assert shown.startswith(result.stdout + "```")
 
 
 def test_readme_test_command_is_what_ci_runs() -> None:

@@ -79,7 +79,7 @@ def test_plain_decimals_are_read_as_written(tmp_path: Path, run_line: RunLine) -
         result = evaluate(run_line, team_profile(tmp_path, memory=written))
         assert result.exit_code == 0, result.stderr
     short = evaluate(run_line, team_profile(tmp_path, memory="700"))
-    assert short.exit_code == 1 and "short by 53 GB" in short.stdout
+    assert short.exit_code == 1 and "short by at least 53 GB" in short.stdout
 
 
 def test_a_nan_operand_in_a_policy_is_refused_not_a_rule_that_never_fires(

@@ -47,7 +47,7 @@ def test_every_fact_the_card_does_not_state_is_unknown_and_says_so(
     assert result.exit_code == 0, result.output
     card = yaml.safe_load(result.stdout)
     assert card["vendor"] == {} and card["api_offerings"] == []
-    for absent in ("open_weights", "revocation", "self_hosting", "parameters"):
+    for absent in ("open_weights", "revocation", "kv_cache", "parameters"):
         assert absent not in card
         assert re.search(rf"^# {absent}\b.*: unknown - ", result.stdout, re.MULTILINE), absent
     assert "# unknown - the card names neither the vendor nor its jurisdiction" in result.stdout

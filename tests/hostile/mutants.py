@@ -136,7 +136,8 @@ _BOOLEAN_WORDS = [w for w in _TRUE_WORDS + _FALSE_WORDS if resolved_tag(w) == "b
 
 _NULL_FORMS = ["null", "~", "", "Null", "NULL"]
 
-_HAZARDOUS_NULL_KEYS = {"when", "applies_to", "residency_regions", "scope"}
+_HAZARDOUS_NULL_KEYS = {"when", "applies_to", "residency_regions", "scope",
+                        "max_cost_per_task_usd", "kv_cache_precision", "accelerator"}
 """Keys whose *absence* means 'always', 'everything' or 'no requirement': a null there (what an
 editor's completion leaves) would silently widen or narrow a rule, so it must be refused."""
 
@@ -167,7 +168,8 @@ def widening_when_absent(file: str, path: YamlPath) -> bool:
     # A card's revocation events and dated values are its facts' history: without them the
     # card's undated value holds (docs/writing-policies.md), an edit of the facts, not unknown.
     history = file.startswith("catalog/model_cards/") and last in ("events", "dated_values")
-    return (history or last in ("residency_regions", "scope") or parent == "scope"
+    return (history or last in ("residency_regions", "scope", "max_cost_per_task_usd",
+                                    "kv_cache_precision") or parent == "scope"
             or (in_manifest and (path == ("catalog",) or (last == "provider"
                                                           and parent == "uses"))))
 

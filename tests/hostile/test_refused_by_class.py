@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from tests.hostile.mutants import DENY_ALL
@@ -57,20 +58,62 @@ def evaluate(run_line: RunLine, catalog: Path, *args: str) -> Result:
 # ---------------------------------------------------------------- numbers
 
 
-def test_numbers_an_octal_memory_estimate_is_refused_saying_what_yaml_would_read(
+def test_numbers_an_octal_parameter_count_is_refused_saying_what_yaml_would_read(
         tmp_path: Path, run_line: RunLine) -> None:
-    # 0753 is octal 491 in YAML 1.1: GLM-5.2 would silently fit the US profile's 640 GB.
+    # 0744 is octal 484 in YAML 1.1: the derived self-host memory would shrink silently.
     card = team_record(tmp_path, "model_cards/glm-5.2.yaml",
-                       "estimated_accelerator_memory_gb: 753", "estimated_accelerator_memory_gb: 0753")
+                       "total_billion: 744", "total_billion: 0744")
     refused(evaluate(run_line, tmp_path, "--profile", "us-enterprise"),
-            where(card, "estimated_accelerator_memory_gb") + r": self_hosting\."
-            r"estimated_accelerator_memory_gb: 0753 is an octal number in YAML 1\.1; govern takes "
-            r"only a plain decimal number .*\(YAML 1\.1 would read 491\)")
+            where(card, "total_billion: 0744") + r": parameters\."
+            r"total_billion: 0744 is an octal number in YAML 1\.1; govern takes "
+            r"only a plain decimal number .*\(YAML 1\.1 would read 484\)")
+
+
+def test_numbers_a_sexagesimal_token_count_is_refused(tmp_path: Path, run_line: RunLine) -> None:
+    # 43:00 is 2,580 in YAML 1.1: a sixteenth of the measured output tokens per task.
+    card = team_record(tmp_path, "model_cards/glm-5.2.yaml", "output: 43000", "output: 43:00")
+    refused(evaluate(run_line, tmp_path),
+            where(card, "output: 43:00") + r": tokens_per_task\.output: 43:00 is a "
+            r"sexagesimal \(base 60\) number in YAML 1\.1")
+
+
+@pytest.mark.parametrize(("old", "new", "key"), [
+    ("context_tokens: 128000", "context_tokens: -1", r"context_tokens"),
+    ("context_tokens: 128000", "context_tokens: 128000.5", r"context_tokens"),
+    ("tokens_per_task: {input: 40000}", "tokens_per_task: {input: '40000'}",
+     r"tokens_per_task\.input"),
+])
+def test_task_token_counts_are_whole_non_negative_numbers(tmp_path: Path, run_line: RunLine,
+                                                          old: str, new: str, key: str) -> None:
+    task = team_record(tmp_path, "tasks/refactoring.yaml", old, new)
+    refused(evaluate(run_line, tmp_path), re.escape(str(task)) + r":\d+:\d+: " + key)
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ("precision: FP8", "precision: FP7", r"self_host\.precision: .*FP16"),
+    ("precision: FP8", "precision: fp8", r"self_host\.precision"),
+    ("memory_gb: 80}", "memory_gb: 0}", r"self_host\.accelerator\.memory_gb"),
+    ("memory_gb: 80}", "memory_gb: .inf}", r"self_host\.accelerator\.memory_gb: \.inf is infinite"),
+])
+def test_profile_precision_and_accelerator_are_refused_when_wrong(
+        tmp_path: Path, run_line: RunLine, old: str, new: str, problem: str) -> None:
+    profile = team_record(tmp_path, "profiles/us-enterprise.yaml", old, new)
+    refused(evaluate(run_line, tmp_path, "--profile", "us-enterprise"),
+            re.escape(str(profile)) + r":\d+:\d+: " + problem)
+
+
+def test_a_kv_cache_in_both_forms_is_refused(tmp_path: Path, run_line: RunLine) -> None:
+    card = team_record(tmp_path, "model_cards/glm-5.2.yaml", "tokens_per_task:",
+                       "kv_cache: {layers: 92, kv_heads: 8, head_dim: 128, values_per_token: 1, "
+                       "source: s}\ntokens_per_task:")
+    refused(evaluate(run_line, tmp_path),
+            re.escape(str(card)) + r":\d+:\d+: kv_cache: .*not both")
 
 
 def test_numbers_a_nan_operand_in_a_rule_is_refused(tmp_path: Path, run_line: RunLine) -> None:
     # gt: .nan makes the capacity rule never fire: every self-host would pass.
-    policy = team_record(tmp_path, "policies/self-host-capacity.yaml", "gt: 0", "gt: .nan")
+    policy = team_record(tmp_path, "policies/self-host-capacity.yaml",
+                         "weights_shortfall_gb\n      gt: 0", "weights_shortfall_gb\n      gt: .nan")
     refused(evaluate(run_line, tmp_path),
             where(policy, "gt: .nan") + r": rules\[0\]\.when\.gt: \.nan is not-a-number "
             r"\(NaN\); govern takes only a plain decimal number")
@@ -121,7 +164,7 @@ def test_booleans_yes_where_a_boolean_is_expected_is_refused_asking_for_true(
 def test_nulls_an_empty_when_is_refused_not_read_as_always(tmp_path: Path,
                                                            run_line: RunLine) -> None:
     policy = team_record(tmp_path, "policies/self-host-capacity.yaml",
-                         "    when:\n      fact: derived.memory_shortfall_gb\n      gt: 0\n",
+                         "    when:\n      fact: derived.weights_shortfall_gb\n      gt: 0\n",
                          "    when:\n")
     refused(evaluate(run_line, tmp_path),
             where(policy, "when:") + r": rules\[0\]\.when: null is not a value here: leave the "

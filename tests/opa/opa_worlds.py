@@ -70,6 +70,18 @@ plain_decimals = st.from_regex(PLAIN_DECIMAL, fullmatch=True).filter(
 number_texts = st.one_of(st.sampled_from(NUMBER_EDGES), plain_decimals)
 numbers = number_texts.map(parse_number)
 non_negative = numbers.filter(lambda x: x >= 0)  # a profile's capacity is at least 0
+positive = numbers.filter(lambda x: x > 0)
+PRICE_EDGES = ["1.4", "4.4", "10", "50", "0.075", "0.000001", "0.0000015", "999999.999999",
+               "1000000", "0.1", "0.30000000000000004"]
+"""Prices at and past the six decimals and the million dollars the cost is exact within."""
+prices = st.one_of(st.sampled_from(PRICE_EDGES).map(parse_number), numbers)
+TOKEN_EDGES = [0, 1, 1000, 24000, 43000, 128000, 1_000_000, 9_007_199_254, 2**53 - 1]
+"""Token counts up to the largest integer a JSON number holds exactly: products past 2**53
+make a cost or a memory figure unknown in both engines alike."""
+token_counts = st.one_of(st.sampled_from(TOKEN_EDGES), st.integers(0, 2**53 - 1),
+                         st.integers(0, 300_000))
+small_counts = st.one_of(st.sampled_from([1, 8, 61, 92, 128, 2**26]), st.integers(1, 4096))
+PRECISIONS = ["FP32", "FP16", "BF16", "FP8", "INT8", "INT4"]
 
 
 def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -125,8 +137,8 @@ def offerings(draw: st.DrawFn) -> dict[str, Any]:
         "provider": draw(words),
         "host_jurisdiction": draw(maybe(st.sampled_from(JURISDICTIONS))),
         "regions": draw(maybe(st.lists(st.sampled_from(REGIONS), max_size=3, unique=True))),
-        "pricing": {"input_usd_per_mtok": draw(maybe(numbers)),
-                    "output_usd_per_mtok": draw(maybe(numbers))},
+        "pricing": {"input_usd_per_mtok": draw(maybe(prices)),
+                    "output_usd_per_mtok": draw(maybe(prices))},
         "data_terms": {"retention_days": draw(maybe(st.integers(0, 400))),
                        "trains_on_customer_data": draw(maybe(st.booleans()))},
     }
@@ -179,7 +191,8 @@ def model_cards(draw: st.DrawFn, card_id: str, index: int = 0) -> dict[str, Any]
     api_offerings = draw(st.lists(offerings(), max_size=2))
     # oldest first, ties kept: of two events on one day the later listed holds
     revocation_events = sorted(draw(st.lists(events(), max_size=3)), key=lambda e: e["date"])
-    claims = [{"value": 1.0, "source": "a"}, {"value": "x", "source": "b"}]
+    claims = [{"value": draw(st.one_of(numbers, st.booleans())), "source": "a"},
+              {"value": draw(st.one_of(numbers, words)), "source": "b"}]
     return {
         "id": card_id,
         "name": draw(words),
@@ -192,8 +205,14 @@ def model_cards(draw: st.DrawFn, card_id: str, index: int = 0) -> dict[str, Any]
                        "active_billion": draw(maybe(numbers))},
         "context_window_tokens": draw(maybe(st.integers(0, 2_000_000))),
         "api_offerings": api_offerings,
-        "self_hosting": draw(maybe(st.fixed_dictionaries(
-            {"estimated_accelerator_memory_gb": maybe(non_negative)}))),
+        "kv_cache": draw(maybe(st.one_of(
+            st.fixed_dictionaries({"layers": small_counts, "kv_heads": small_counts,
+                                   "head_dim": small_counts, "source": words}),
+            st.fixed_dictionaries({"values_per_token": token_counts.filter(bool),
+                                   "source": words})))),
+        "tokens_per_task": draw(maybe(st.fixed_dictionaries(
+            {"output": token_counts, "measured_by": words, "source": words},
+            optional={"reasoning": token_counts}))),
         "revocation": {
             "status": draw(maybe(st.sampled_from(["available", "suspended", "withdrawn",
                                                   "restricted"]))),
@@ -220,6 +239,9 @@ def tasks(draw: st.DrawFn, task_id: str) -> dict[str, Any]:
         "risk_tier": draw(st.sampled_from(["high", "lower"])),
         "data_classes": draw(st.lists(st.sampled_from(DATA_CLASSES), min_size=1, max_size=3)),
         "business_critical": draw(st.booleans()),
+        "tokens_per_task": {"input": draw(maybe(token_counts)),
+                            "output": draw(maybe(token_counts))},
+        "context_tokens": draw(maybe(token_counts)),
     }
 
 
@@ -238,11 +260,17 @@ def profiles(draw: st.DrawFn, profile_id: str) -> dict[str, Any]:
                                                       unique=True)),
         "self_host": {"jurisdiction": draw(st.sampled_from(JURISDICTIONS)),
                       "regions": draw(st.lists(st.sampled_from(REGIONS), unique=True)),
-                      "accelerator_memory_gb": draw(non_negative)},
+                      "accelerator_memory_gb": draw(non_negative),
+                      "precision": draw(maybe(st.sampled_from(PRECISIONS))),
+                      **draw(st.fixed_dictionaries({}, optional={
+                          "kv_cache_precision": st.sampled_from(PRECISIONS),
+                          "accelerator": st.fixed_dictionaries(
+                              {"name": words, "memory_gb": positive})}))},
         "preference": draw(st.sampled_from([["api"], ["self-host"], ["api", "self-host"],
                                             ["self-host", "api"]])),
         **draw(st.fixed_dictionaries({}, optional={
-            "approved_licenses": st.lists(st.sampled_from(APPROVABLE), max_size=4, unique=True)})),
+            "approved_licenses": st.lists(st.sampled_from(APPROVABLE), max_size=4, unique=True),
+            "max_cost_per_task_usd": non_negative})),
     }
 
 

@@ -90,26 +90,29 @@ def _grid_world() -> World:
                 "message": f"{op}: {{{fact}}} {{model.parameters.total_billion}}",
                 "rationale": {"text": "t", "source": "s"}})
     cards = []
+    # At INT4 the weights are half the parameters in GB; the KV cache (values per token x 1000
+    # tokens x 2 bytes) brings the memory to 1280, 1280.25 and 1279.75 GB against 1280 GB:
+    # shortfalls of 0, 0.25 and -0.25, and unknown where the parameter count is.
     columns = zip(["MIT", None, "Apache-2.0 OR MIT", "LicenseRef-ISO"], [True, None, False, True],
-                  [744.0, None, 753.5, 1.4], [1280.0, 1280.25, None, 1279.75],
+                  [744.0, None, 753.5, 1.4], [454_000_000, 1, 451_750_000, 639_525_000],
                   ["2026-05-27", "2026-05-28", "2026-11-23", "2026-11-24"],
                   [[], None, [{"auditor": "a", "scope": "s", "source": "s"}], []],
                   [["ISO"], None, [], ["ISO", "iso", "eu-west", "LicenseRef-ISO"]],
                   ["2026-05-27", None, "2026-11-24", "2026-05-28"], strict=True)
-    for i, (lic, open_w, total, memory, as_of, audits, certs, since) in enumerate(columns):
+    for i, (lic, open_w, total, kv_values, as_of, audits, certs, since) in enumerate(columns):
         cards.append({"id": f"m{i}", "name": "MIT" if i == 0 else f"model {i}",
                       "license": lic, "open_weights": open_w, "vendor": {},
                       "parameters": {"total_billion": total, "active_billion": 744},
-                      "self_hosting": {"estimated_accelerator_memory_gb": memory},
+                      "kv_cache": {"values_per_token": kv_values, "source": "s"},
                       "safeguards": {"audits": audits, "certifications": certs},
                       "revocation": {"since": since}, "as_of": as_of,
                       "sources": [{"publication": "p"}]})
     task = {"id": "t0", "name": "t", "description": "d", "risk_tier": "high",
-            "data_classes": ["source_code"], "business_critical": True}
+            "data_classes": ["source_code"], "business_critical": True, "context_tokens": 1000}
     profile = {"id": "p0", "name": "p", "description": "d", "home_jurisdiction": "EU",
                "data_classes": {}, "trusted_vendor_jurisdictions": [],
                "self_host": {"jurisdiction": "EU", "regions": ["iso", "eu-west"],
-                             "accelerator_memory_gb": 1280.0},
+                             "accelerator_memory_gb": 1280.0, "precision": "INT4"},
                "preference": ["self-host", "api"]}
     return make_world({"as_of": "2026-11-23", "models": cards, "tasks": [task],
                        "profiles": [profile], "waivers": [],
@@ -150,17 +153,19 @@ def _number_edges_world(fact: str, figures: list[str], operands: list[str],
               "message": f"{{{fact}}} {op} {text}", "rationale": {"text": "t", "source": "s"}}
              for i, (op, text) in enumerate((op, t) for op in COMPARISONS for t in operands)]
     cards = [{"id": f"m{i}", "name": f"model {i}", "vendor": {}, "open_weights": True,
+              # at FP8 with an empty KV cache the memory needed is the parameter count in GB
               "parameters": {"total_billion": parse_number(text)},
-              "self_hosting": {"estimated_accelerator_memory_gb": parse_number(text)},
+              "kv_cache": {"values_per_token": 1, "source": "s"},
               "as_of": "2026-11-23", "sources": [{"publication": "p"}]}
              for i, text in enumerate(figures)]
     profiles = [{"id": f"p{i}", "name": "p", "description": "d", "home_jurisdiction": "EU",
                  "data_classes": {}, "trusted_vendor_jurisdictions": [],
                  "self_host": {"jurisdiction": "EU", "regions": ["eu-west"],
-                               "accelerator_memory_gb": parse_number(text)},
+                               "accelerator_memory_gb": parse_number(text),
+                               "precision": "FP8"},
                  "preference": ["self-host", "api"]} for i, text in enumerate(capacities)]
     task = {"id": "t0", "name": "t", "description": "d", "risk_tier": "lower",
-            "data_classes": ["source_code"], "business_critical": False}
+            "data_classes": ["source_code"], "business_critical": False, "context_tokens": 0}
     return make_world({"as_of": "2026-11-23", "models": cards, "tasks": [task],
                        "profiles": profiles, "waivers": [],
                        "policies": [{"id": "numbers", "title": "t", "description": "d",
