@@ -9,6 +9,7 @@ import pytest
 
 from govern.core import build_options
 from govern.facts import read_facts
+from govern.lineage import revalidated_card
 from govern.loading.catalog import Catalog
 from govern.records import ModelCard, Task
 
@@ -23,7 +24,7 @@ def _priced(model: ModelCard, price_in: float | None, price_out: float | None) -
     card = model.model_dump()
     card["api_offerings"][0]["pricing"] = {"input_usd_per_mtok": price_in,
                                            "output_usd_per_mtok": price_out}
-    return ModelCard.model_validate(card)
+    return revalidated_card(card, model)
 
 
 def test_measured_output_tokens_when_the_task_declares_none(catalog: Catalog) -> None:

@@ -99,7 +99,8 @@ def test_a_fact_first_recorded_after_the_date_is_unknown(tmp_path: Path) -> None
     (finding,) = [f for f in before["findings"]
                   if f["rule"] == "licence.self-host-licence-not-approved"]
     # the licence rule fires (when_unknown: fire) for insufficient evidence: never a pass
-    assert (finding["effect"], finding["unknown_facts"]) == ("deny", ["model.license"])
+    # (the licence approved along the lineage is unknown while the card's licence is)
+    assert (finding["effect"], finding["unknown_facts"]) == ("deny", ["derived.license_approved"])
     assert before["verdict"] == "denied"
     after = _self_host(catalog, "2026-07-01")
     assert "licence.self-host-licence-not-approved" not in [f["rule"] for f in after["findings"]]
@@ -116,7 +117,8 @@ def test_a_later_value_replaces_the_earlier_from_its_day(tmp_path: Path) -> None
     denied = _self_host(catalog, "2026-09-01")
     assert [f["message"] for f in denied["findings"]
             if f["rule"] == "licence.self-host-licence-not-approved"] == [
-        ("Dated Test is licensed proprietary, which is not approved for commercial "
+        ("Dated Test is licensed proprietary (along its lineage: proprietary), which is not "
+         "approved for commercial "
         "self-hosting (approved: MIT, Apache-2.0, BSD-3-Clause)")]
 
 
