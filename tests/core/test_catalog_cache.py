@@ -92,9 +92,8 @@ def test_a_changed_byte_in_a_card_gives_the_new_decision(tmp_path: Path) -> None
     assert before.returncode == 0 and "recommendation: self-host" in before.stdout
     assert run(args, cache, tmp_path).stdout == before.stdout  # a hit, same answer
     assert len(list(cache.glob("*.catalog"))) == 1
-    # 753 GB -> 7530 GB: more accelerator memory than the profile has, so no self-hosting
-    card.write_bytes(card.read_bytes().replace(b"accelerator_memory_gb: 753",
-                                               b"accelerator_memory_gb: 7530"))
+    # 744 -> 7440 billion parameters: weights larger than the profile's memory, no self-hosting
+    card.write_bytes(card.read_bytes().replace(b"total_billion: 744 ", b"total_billion: 7440 "))
     after = run(args, cache, tmp_path)
     uncached = run(["-m", "govern", "--no-cache", *EVALUATE[2:], "--catalog", str(team)],
                    cache, tmp_path)

@@ -71,7 +71,7 @@ def test_a_finding_cites_the_source_of_the_value_in_force(tmp_path: Path, as_of:
                   if f["rule"] == "licence.self-host-licence-not-approved"]
     # before July the licence is unknown: an unknown fact cites nothing
     assert [s["key"] for s in finding["sources"]] == cited
-    assert finding["unknown_facts"] == ([] if cited else ["model.license"])
+    assert finding["unknown_facts"] == ([] if cited else ["derived.license_approved"])
 
 
 def test_sarif_results_carry_rationale_and_sources(monkeypatch: pytest.MonkeyPatch) -> None:

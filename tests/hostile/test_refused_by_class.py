@@ -103,8 +103,8 @@ def test_profile_precision_and_accelerator_are_refused_when_wrong(
 
 
 def test_a_kv_cache_in_both_forms_is_refused(tmp_path: Path, run_line: RunLine) -> None:
-    card = team_record(tmp_path, "model_cards/glm-5.2.yaml", "tokens_per_task:",
-                       "kv_cache: {layers: 92, kv_heads: 8, head_dim: 128, values_per_token: 1, "
+    card = team_record(tmp_path, "model_cards/glm-5.2.yaml", "\ntokens_per_task:",
+                       "\nkv_cache: {layers: 92, kv_heads: 8, head_dim: 128, values_per_token: 1, "
                        "source: s}\ntokens_per_task:")
     refused(evaluate(run_line, tmp_path),
             re.escape(str(card)) + r":\d+:\d+: kv_cache: .*not both")
