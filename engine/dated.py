@@ -89,6 +89,19 @@ def card_as_of(card: ModelCard, as_of: dt.date) -> ModelCard:
     return revalidated_card(data, card)  # the lineage's own licence follows a dated licence
 
 
+def card_fixed_as_of(card: ModelCard, as_of: dt.date) -> ModelCard:
+    """The card as one written on ``as_of`` would say it: every dated fact at its value in
+    force and no history (no dated values, no events). A copy of it edited (explain's
+    suggestions) is decided on the edited facts, not on a later dated value that would
+    override them."""
+    resolved = card_as_of(card, as_of)
+    if not resolved.dated_values and not resolved.revocation.events:
+        return resolved
+    return resolved.model_copy(update={
+        "dated_values": [],
+        "revocation": resolved.revocation.model_copy(update={"events": []})})
+
+
 def _targets(data: dict[str, Any], offering: str | None) -> Iterator[dict[str, Any]]:
     """The card itself, or every API offering of that provider."""
     if offering is None:

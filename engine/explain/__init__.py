@@ -29,6 +29,7 @@ from govern.core import (
     deployment_label,
     render_value,
 )
+from govern.dated import card_fixed_as_of
 from govern.explain.changes import Change
 from govern.explain.levers import ValuePools, build_pools
 from govern.explain.search import (
@@ -187,7 +188,10 @@ def _json(value: Any) -> Any:
 def explain_decision(decision: Decision, model: ModelCard, task: Task, profile: Profile,
                      policies: PolicySet, as_of: dt.date, waivers: Sequence[Waiver],
                      pools: ValuePools, max_changes: int = MAX_CHANGES) -> Explanation:
-    """What it would take for each denied option of ``decision`` to be allowed."""
+    """What it would take for each denied option of ``decision`` to be allowed. The card is
+    taken as it stands on ``as_of`` (``card_fixed_as_of``): suggestions are changes to the
+    facts in force that day."""
+    model = card_fixed_as_of(model, as_of)
     options = build_options(model, profile)
     explained = []
     for index, option in enumerate(decision.options):

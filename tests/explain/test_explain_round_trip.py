@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from govern.core import Decision, PolicySet, decide
+from govern.dated import card_fixed_as_of
 from govern.explain import Explanation, catalog_pools, explain_decision
 from govern.explain.levers import DERIVED_INPUTS, OPTION_FIELDS_WITHOUT_SOURCE, OPTION_SOURCES
 from govern.facts import DERIVED
@@ -85,7 +86,9 @@ def allowed_after(changes: list[dict[str, Any]], decision: Decision, key: Any,
 
 def assert_proven(explanation: Explanation, model: ModelCard, task: Task, profile: Profile,
                   policies: PolicySet, waivers: list[Waiver]) -> int:
-    """Every suggestion allows its option and is minimal; the number proven."""
+    """Every suggestion allows its option and is minimal; the number proven. Suggestions are
+    changes to the card as it stands on the date (``card_fixed_as_of``)."""
+    model = card_fixed_as_of(model, AS_OF)
     decision = explanation.decision
     keys = dict(zip([id(o) for o in decision.options], option_keys(decision.options),
                     strict=True))
