@@ -20,6 +20,11 @@ def cost_text(cost: CostPerTask, with_basis: bool = True) -> str:
     return f"cost per task: {cost.basis if with_basis else cost_amount(cost)}"
 
 
+def cost_note(cost: CostPerTask, cheapest: bool, with_basis: bool = True) -> str:
+    """``cost per task: …``, marked when the option is the cheapest allowed one."""
+    return cost_text(cost, with_basis) + (" (the cheapest allowed option)" if cheapest else "")
+
+
 def cheapest_option(decision: Decision) -> OptionDecision | None:
     """The cheapest allowed option, when there is one (two or more allowed, all costs known)."""
     return next((o for o in decision.options if o.cheapest), None)
@@ -33,11 +38,9 @@ def cost_line(decision: Decision, option: OptionDecision | None,
     neither is known (a self-host option, and no cheapest)."""
     parts = []
     if option is not None and option.cost_per_task is not None:
-        parts.append(cost_text(option.cost_per_task, with_basis))
+        parts.append(cost_note(option.cost_per_task, option.cheapest, with_basis))
     cheapest = cheapest_option(decision)
-    if cheapest is not None and cheapest is option:
-        parts[-1] += " (the cheapest allowed option)"
-    elif cheapest is not None and cheapest.cost_per_task is not None:
+    if cheapest is not None and cheapest is not option and cheapest.cost_per_task is not None:
         parts.append(f"cheapest allowed option: {cheapest.label} "
                      f"({cost_amount(cheapest.cost_per_task)})")
     return "; ".join(parts) or None
