@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from govern.check.report import CheckReport, EntryResult, WaiverReport
+from govern.formats.cited import source_keys
+from govern.formats.costs import cost_line, entry_option
 
 _STATUS = {"pass": "PASS", "fail": "FAIL"}
 
@@ -11,9 +13,14 @@ def _entry_lines(entry: EntryResult, manifest: str) -> list[str]:
     where = f"{manifest}:{entry.line}"
     lines = [f"{_STATUS[entry.status]}  {where:<22} {entry.label}"]
     lines += [f"      {reason}" for reason in entry.reasons]
+    # compact: the source keys of each denial; --format json/sarif cite them in full
+    lines += [f"      {f.rule} {source_keys(f)}" for f in entry.denials if f.sources]
+    cost = cost_line(entry.decision, entry_option(entry.decision, entry.option_index))
+    lines += [f"      {cost}"] if cost else []
     lines += [f"      obligation {o.obligation}: {o.message}" for o in entry.obligations]
     if entry.status == "pass" or entry.verdict != "allowed":
-        lines += [f"      warn {f.rule}: {f.message}" for f in entry.warnings]
+        lines += [f"      warn {f.rule}: {f.message}" + (f" [{source_keys(f)}]" if f.sources else "")
+                  for f in entry.warnings]
     lines += [f"      waived {f.rule} by {f.waiver.id} ({f.waiver.owner}, until "
               f"{f.waiver.expires}, {f.waiver.reference}): {f.waiver.reason}"
               for f in entry.waived if f.waiver]

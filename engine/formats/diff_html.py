@@ -24,6 +24,7 @@ from govern.formats.html_page import (
     PageAssets,
     RuleNote,
     anchor,
+    cost_notes,
     counts,
     environment,
     page_assets,
@@ -111,10 +112,15 @@ def _rows(axis: _Axis, matrices: tuple[MatrixResult, MatrixResult], index: int,
         for t, task in enumerate(axis.tasks):
             now = after.get(task.id)
             outcome = now if now is not None else before.get(task.id)
+            cell = Cell(profile.id, model.id, task.id)
+            # the decision shown is the version's it came from: cite and price it there
+            source = matrices[1] if now is not None else matrices[0]
             cells.append(CellView(anchor(index, m, t), profile, model, task,
                                   now.recommendation if now is not None else "",
-                                  now is not None and waived(now), outcome,
-                                  changes.get(Cell(profile.id, model.id, task.id))))
+                                  now is not None and waived(now), outcome, changes.get(cell),
+                                  {} if outcome is None else source.citations(cell, outcome),
+                                  {} if outcome is None
+                                  else cost_notes(outcome, source.costs(cell))))
         yield HeatRow(model, cells)
 
 

@@ -9,6 +9,7 @@ to a waiver. Escaping follows GitHub's toolkit (``@actions/core`` ``command.ts``
 from __future__ import annotations
 
 from govern.check.report import CheckReport, EntryResult, WaiverReport
+from govern.formats.costs import cost_line, entry_option
 
 
 def escape_data(text: str) -> str:
@@ -27,7 +28,8 @@ def command(kind: str, message: str, **properties: str) -> str:
 
 def _entry_commands(entry: EntryResult, manifest: str) -> list[str]:
     where = {"file": manifest, "line": str(entry.line), "col": str(entry.column)}
-    message = "\n".join(entry.reasons)
+    cost = cost_line(entry.decision, entry_option(entry.decision, entry.option_index))
+    message = "\n".join([*entry.reasons, *([cost] if cost else [])])
     if entry.status == "fail":
         return [command("error", message, **where, title=f"govern: {entry.label}")]
     found = []

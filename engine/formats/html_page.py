@@ -25,7 +25,8 @@ import jinja2
 from markupsafe import Markup
 
 from govern.citations import CitedSource
-from govern.core import PolicySet
+from govern.core import CostPerTask, PolicySet, cheapest_index
+from govern.formats.costs import cost_note
 from govern.matrix import CellOutcome, CellSummary
 from govern.matrix.diff import CellChange
 from govern.records import ModelCard, Profile, Rule, Task
@@ -113,6 +114,9 @@ class CellView:
     change: CellChange | None = None
     sources: dict[tuple[int, str], list[CitedSource]] = field(default_factory=dict)
     """Per (option index, rule id) of the outcome's findings, the card's sources it cites."""
+    costs: dict[int, str] = field(default_factory=dict)
+    """Per option index of the outcome, its cost per task with the basis, marked when it is the
+    cheapest allowed option (``govern.formats.costs.cost_note``); API options only."""
 
     @property
     def word(self) -> str:
@@ -149,3 +153,10 @@ def anchor(profile: int, model: int, task: int) -> str:
 def counts(recommendations: Counter[str]) -> list[tuple[str, int]]:
     """(word, count) for each recommendation, in the legend's order."""
     return [(word, recommendations.get(key, 0)) for key, word in RECOMMENDATION_WORDS.items()]
+
+
+def cost_notes(outcome: CellOutcome, costs: Sequence[CostPerTask | None]) -> dict[int, str]:
+    """Per option index, the cost note a cell's detail shows (see ``CellView.costs``)."""
+    cheapest = cheapest_index([(o.verdict, c) for o, c in zip(outcome.options, costs,
+                                                                strict=True)])
+    return {i: cost_note(c, i == cheapest) for i, c in enumerate(costs) if c is not None}

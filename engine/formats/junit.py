@@ -3,8 +3,8 @@
 named by the entry's stable identity and the pair (``review-bot: glm-5.2 / refactoring / api via
 Z.ai``), so two entries never share a name and test history follows an entry when lines move.
 
-Failures carry the reasons and findings as text; obligations, warnings and waivers go to the
-testcase's ``system-out``. Built with ElementTree, so escaping is the library's job.
+Failures carry the reasons and findings as text; the cost per task (with its basis, and the
+cheapest allowed option), obligations, warnings and waivers go to the testcase's ``system-out``. Built with ElementTree, so escaping is the library's job.
 """
 
 from __future__ import annotations
@@ -12,11 +12,19 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from govern.check.report import CheckReport, EntryResult
+from govern.formats.cited import citation_lines
+from govern.formats.costs import cost_line, entry_option
 
 
 def _details(entry: EntryResult) -> list[str]:
-    lines = [f"obligation {o.obligation} ({o.rule}): {o.message}" for o in entry.obligations]
-    lines += [f"warning {f.rule} ({f.severity}): {f.message}" for f in entry.warnings]
+    cost = cost_line(entry.decision, entry_option(entry.decision, entry.option_index),
+                     with_basis=True)
+    lines = [cost] if cost else []
+    lines += [f"obligation {o.obligation} ({o.rule}): {o.message}" for o in entry.obligations]
+    lines += [line for f in entry.denials for line in
+              [f"denied by {f.rule} ({f.severity}): {f.message}", *citation_lines(f)]]
+    lines += [line for f in entry.warnings for line in
+              [f"warning {f.rule} ({f.severity}): {f.message}", *citation_lines(f)]]
     lines += [f"waived {f.rule} by {f.waiver.id} ({f.waiver.owner}, until {f.waiver.expires}, "
               f"{f.waiver.reference}): {f.waiver.reason}" for f in entry.waived if f.waiver]
     return lines

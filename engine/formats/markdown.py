@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from govern.core import Decision, Finding, OptionDecision, render_value
+from govern.core import Decision, Finding, OptionDecision
+from govern.formats.cited import citation_lines, source_keys
+from govern.formats.costs import cost_amount, cost_line, entry_option
 
 if TYPE_CHECKING:  # only annotations: `evaluate --format markdown` needs no check report
     from govern.check.report import CheckReport, EntryResult, WaiverReport
@@ -34,10 +36,13 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _entry_row(entry: EntryResult) -> list[str]:
     reasons = list(entry.reasons)
-    reasons += [f"warning {f.rule}: {f.message}" for f in entry.warnings
-                if entry.status == "pass"]
+    reasons += [f"{f.rule} {source_keys(f)}" for f in entry.denials if f.sources]
+    reasons += [f"warning {f.rule}: {f.message}" + (f" [{source_keys(f)}]" if f.sources else "")
+                for f in entry.warnings if entry.status == "pass"]
+    cost = cost_line(entry.decision, entry_option(entry.decision, entry.option_index))
     return [_STATUS[entry.status], str(entry.line), entry.model, entry.task,
-            entry.option or entry.intended, entry.verdict, "\n".join(reasons)]
+            entry.option or entry.intended, entry.verdict,
+            "n/a" if cost is None else cost.removeprefix("cost per task: "), "\n".join(reasons)]
 
 
 def _obligation_lines(report: CheckReport) -> list[str]:
@@ -59,7 +64,8 @@ def render_check_markdown(report: CheckReport) -> str:
         (f"Manifest {report.manifest}, profile **{report.profile}**, as of {report.as_of}, "
          f"--fail-on {report.fail_on}; policy set {report.policy_set_digest}."),
         "",
-        *_table(["Status", "Line", "Model", "Task", "Deployment", "Verdict", "Reasons"],
+        *_table(["Status", "Line", "Model", "Task", "Deployment", "Verdict", "Cost per task",
+                 "Reasons"],
                 [_entry_row(e) for e in report.entries]),
     ]
     obligations = _obligation_lines(report)
@@ -76,16 +82,7 @@ def render_check_markdown(report: CheckReport) -> str:
 
 
 def _cited(finding: Finding) -> str:
-    """The rule's rationale and source, and the card's sources of the facts it read."""
-    parts = []
-    if finding.rationale is not None:
-        parts.append(f"why: {finding.rationale.text.strip()} ({finding.rationale.source})")
-    for s in finding.sources:
-        about = ", ".join(x for x in (s.title and f'"{s.title}"', s.author,
-                                      s.date and s.date.isoformat()) if x)
-        parts.append(f"source {s.key}: {s.publication}{', ' + about if about else ''} "
-                     f"({', '.join(s.facts)})")
-    return "".join(f"\n{p}" for p in parts)
+    return "".join(f"\n{p}" for p in citation_lines(finding))
 
 
 def _option_row(option: OptionDecision) -> list[str]:
@@ -97,7 +94,7 @@ def _option_row(option: OptionDecision) -> list[str]:
             + (" (cheapest)" if option.cheapest else ""),
             option.verdict + (", waived" if option.waived else ""),
             "n/a" if cost is None else (
-                "unknown" if cost.usd is None else f"${render_value(cost.usd)}") + f": {cost.basis}",
+                "unknown" if cost.usd is None else cost_amount(cost)) + f": {cost.basis}",
             "\n".join(findings) or "none", ", ".join(o.obligation for o in option.obligations)]
 
 

@@ -2,9 +2,10 @@
 
 A heat map per profile (models × tasks, each cell ``api``, ``self-host`` or ``disallow`` in
 colour and in words), each cell opening to its full reasons: every option with its verdict,
-findings (rule, effect, severity, message, the rule's rationale and source), obligations and
-waivers. Filters by profile, model, task and recommendation run in a little inline script; with
-scripts off the page shows everything. Rendered a row at a time (the outcomes are decided as
+findings (rule, effect, severity, message, the rule's rationale and source, the card's sources
+of the facts it read), obligations, waivers, and each API option's cost per task with its basis
+(marked when it is the cheapest allowed option). Filters by profile, model, task and
+recommendation run in a little inline script; with scripts off the page shows everything. Rendered a row at a time (the outcomes are decided as
 the page is written) and byte-identical for identical inputs.
 """
 
@@ -21,13 +22,14 @@ from govern.formats.html_page import (
     PageAssets,
     RuleNote,
     anchor,
+    cost_notes,
     counts,
     environment,
     page_assets,
     rule_notes,
     waived,
 )
-from govern.matrix import Cell, MatrixResult
+from govern.matrix import Cell, CellOutcome, MatrixResult
 from govern.records import ModelCard, Profile, Task
 
 
@@ -46,12 +48,18 @@ class MatrixPage:
     assets: PageAssets
 
 
+def _view(result: MatrixResult, index: int, m: int, t: int, profile: Profile, model: ModelCard,
+          task: Task, outcome: CellOutcome) -> CellView:
+    cell = Cell(profile.id, model.id, task.id)
+    return CellView(anchor(index, m, t), profile, model, task, outcome.recommendation,
+                    waived(outcome), outcome, sources=result.citations(cell, outcome),
+                    costs=cost_notes(outcome, result.costs(cell)))
+
+
 def _rows(result: MatrixResult, index: int, profile: Profile) -> Iterator[HeatRow]:
     for m, (model, outcomes) in enumerate(result.detail_rows(profile)):
         yield HeatRow(model, [
-            CellView(anchor(index, m, t), profile, model, task, outcome.recommendation,
-                     waived(outcome), outcome,
-                     sources=result.citations(Cell(profile.id, model.id, task.id), outcome))
+            _view(result, index, m, t, profile, model, task, outcome)
             for t, (task, outcome) in enumerate(zip(result.axis.tasks, outcomes, strict=True))])
 
 

@@ -7,9 +7,11 @@ import csv
 import io
 from collections.abc import Iterator
 
+from govern.core import cheapest_index
+from govern.formats.costs import cost_amount
 from govern.formats.markdown import cell as md_cell
 from govern.formats.matrix_text import cell_word
-from govern.matrix import CellSummary, MatrixResult
+from govern.matrix import Cell, CellSummary, MatrixResult
 
 _FULL_WORDS = {"api": "api", "self-host": "self-host", "disallow": "disallow"}
 CSV_COLUMNS = ["profile", "model", "task", "recommendation", "recommended_option",
@@ -38,16 +40,37 @@ def render_matrix_csv(result: MatrixResult, color: bool = False) -> Iterator[str
     yield buffer.getvalue()
 
 
+def cell_with_cost(result: MatrixResult, cell: Cell, summary: CellSummary) -> str:
+    """The cell's word and, for an API recommendation, its cost per task; when another allowed
+    option is cheaper, that one too: ``api $0.2452 (cheapest: api via X $0.1226)``."""
+    word = cell_word(summary, _FULL_WORDS)
+    if summary.recommendation != "api":
+        return word
+    costs = result.costs(cell)
+    recommended = next(i for i, o in enumerate(summary.options) if o.recommended)
+    cost = costs[recommended]
+    text = f"{word} {'cost unknown' if cost is None or cost.usd is None else cost_amount(cost)}"
+    cheapest = cheapest_index([(o.verdict, c) for o, c in zip(summary.options, costs,
+                                                                strict=True)])
+    cheaper = None if cheapest in (None, recommended) else costs[cheapest]
+    if cheapest is not None and cheaper is not None:
+        text += f" (cheapest: {summary.options[cheapest].label} {cost_amount(cheaper)})"
+    return text
+
+
 def render_matrix_markdown(result: MatrixResult, color: bool = False) -> Iterator[str]:
     tasks = [t.id for t in result.axis.tasks]
     yield (f"## govern matrix, as of {result.as_of.isoformat()}\n\n"
            f"{len(result.axis.models)} models × {len(tasks)} tasks; policy set "
            f"{result.policy_set_digest}. api: use a provider's API; self-host: run the open "
-           f"weights ourselves; disallow: neither; *: allowed only through a waiver.\n")
+           f"weights ourselves; disallow: neither; *: allowed only through a waiver. An api "
+           f"cell shows the recommended option's cost per task, and the cheapest allowed "
+           f"option when that is another.\n")
     for profile in result.axis.profiles:
         yield f"\n### Profile {md_cell(profile.id)}\n\n"
         yield "| Model | " + " | ".join(md_cell(t) for t in tasks) + " |\n"
         yield "|---|" + "---|" * len(tasks) + "\n"
         for model in result.axis.models:
-            words = [cell_word(s, _FULL_WORDS) for s in result.rows[profile.id, model.id]]
+            words = [cell_with_cost(result, Cell(profile.id, model.id, task), s)
+                     for task, s in zip(tasks, result.rows[profile.id, model.id], strict=True)]
             yield "| " + " | ".join([md_cell(model.id), *words]) + " |\n"

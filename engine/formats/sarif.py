@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from govern.check.report import CheckReport, EntryResult, RuleInfo, Standing, standing
+from govern.formats.costs import cheapest_option, entry_option
 from govern.formats.json_format import dumps
 from govern.records import Severity
 
@@ -97,8 +98,22 @@ def _result(entry: EntryResult, item: Standing, report: CheckReport,
         "properties": {"entry": entry.entry, "model": entry.model, "task": entry.task,
                        "deployment": entry.deployment, "provider": entry.provider,
                        "verdict": entry.verdict, "obligations":
-                       [o.obligation for o in entry.obligations], **_citations(item)},
+                       [o.obligation for o in entry.obligations], **_costs(entry),
+                       **_citations(item)},
     }
+
+
+def _costs(entry: EntryResult) -> dict[str, Any]:
+    """The intended option's cost per task (usd and basis, as ``--format json`` has it) and the
+    cheapest allowed option (its label and cost), or null where there is none."""
+    option = entry_option(entry.decision, entry.option_index)
+    cost = None if option is None else option.cost_per_task
+    cheapest = cheapest_option(entry.decision)
+    return {"cost_per_task": None if cost is None else cost.model_dump(mode="json"),
+            "cheapest_option": None if cheapest is None else {
+                "option": cheapest.label, "intended": cheapest is option,
+                "cost_per_task": None if cheapest.cost_per_task is None
+                else cheapest.cost_per_task.model_dump(mode="json")}}
 
 
 def _citations(item: Standing) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from govern.core import CostPerTask, Decision, Finding
+from govern.core import Decision, Finding
+from govern.formats.cited import source_keys
+from govern.formats.costs import cost_text
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1"}
 _EFFECT_COLOUR = {"deny": "red", "require": "yellow", "warn": "yellow"}
@@ -19,17 +21,12 @@ def _finding_line(finding: Finding, color: bool) -> str:
     line = f"    {effect} {finding.severity:<8} {finding.rule}\n{'':>21}{finding.message}"
     if finding.sources:
         # compact: the card's source keys; --format json has publications, titles and facts
-        line += f"\n{'':>21}sources: {', '.join(s.key for s in finding.sources)}"
+        line += f"\n{'':>21}{source_keys(finding)}"
     if finding.waiver is not None:
         w = finding.waiver
         line += (f"\n{'':>21}waived by {w.id} ({w.owner}, until {w.expires}, {w.reference}): "
                  f"{w.reason}")
     return line
-
-
-def cost_text(cost: CostPerTask) -> str:
-    """An option's cost per task in one line: its basis ends with the dollars when known."""
-    return f"cost per task: {cost.basis}"
 
 
 def render_decision_text(decision: Decision, color: bool = False) -> str:

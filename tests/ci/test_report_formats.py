@@ -157,12 +157,13 @@ def test_markdown_table(project: Path, run_line: RunLine) -> None:
     out = run(run_line, "markdown")
     lines = out.splitlines()
     assert lines[0] == "## govern check ❌ failed: 1 of 2 passed, 1 failed"
-    header = lines.index("| Status | Line | Model | Task | Deployment | Verdict | Reasons |")
+    header = lines.index("| Status | Line | Model | Task | Deployment | Verdict | Cost per task "
+                         "| Reasons |")
     rows = lines[header + 2: header + 4]
     assert rows[1].startswith(f"| ❌ fail | {review_bot_line(project)} | glm-5.2 | refactoring "
-                              f"| api via Z.ai | denied | intended api via Z.ai is denied; "
+                              f"| api via Z.ai | denied | $0.2452 | intended api via Z.ai is denied; "
                               f"self-host is allowed<br>")
-    assert all(row.count(" | ") == 6 for row in rows)
+    assert all(row.count(" | ") == 7 for row in rows)
     assert "### Obligations" in out and "model-security-assessment" in out
 
 

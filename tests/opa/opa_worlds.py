@@ -146,6 +146,8 @@ def offerings(draw: st.DrawFn) -> dict[str, Any]:
 
 CARD_DATED: dict[str, st.SearchStrategy[Any]] = {
     "license": spdx_expressions,
+
+    "license": spdx_expressions,  # a dated licence is validated as the card's own
     "open_weights": st.booleans(),
     "parameters.total_billion": numbers,
     "context_window_tokens": st.integers(0, 2_000_000),
