@@ -145,7 +145,6 @@ def offerings(draw: st.DrawFn) -> dict[str, Any]:
 
 
 CARD_DATED: dict[str, st.SearchStrategy[Any]] = {
-
     "license": spdx_expressions,  # a dated licence is validated as the card's own
     "open_weights": st.booleans(),
     "parameters.total_billion": numbers,
