@@ -391,11 +391,14 @@ class Option(Record):
 class ExpectedTokens(Record):
     """What one task is expected to take, as the organisation estimates it."""
 
-    input: int | None = Field(default=None, ge=0)
-    """Input tokens sent per task (prompt, documents, code); null when not estimated."""
-    output: int | None = Field(default=None, ge=0)
+    input: Annotated[Annotated[int, Field(ge=0)] | None, AbsentMeans("not estimated"),
+                     NO_NULL_IN_SCHEMA] = None
+    """Input tokens sent per task (prompt, documents, code); absent when not estimated."""
+    output: Annotated[Annotated[int, Field(ge=0)] | None,
+                      AbsentMeans("each model's measured output tokens are used"),
+                      NO_NULL_IN_SCHEMA] = None
     """Output tokens per task, reasoning included. When declared it is used for every model;
-    when null, each model's measured ``tokens_per_task.output`` is used."""
+    when absent, each model's measured ``tokens_per_task.output`` is used."""
 
 
 class Task(Record):

@@ -386,6 +386,14 @@ def _record_json(record: Record) -> dict[str, Any]:
     return record.model_dump(mode="json", by_alias=True)
 
 
+def _dates_its_licence(card: ModelCard) -> bool:
+    """Rego cannot read an SPDX licence: it approves on the normal forms in the card's lineage,
+    which the loader computed from the undated licence. A card that dates its licence is
+    therefore sent inline as of the decision date (``govern.dated.card_as_of``), its lineage's
+    own entry holding the licence in force, exactly as the native engine decides it."""
+    return any(v.fact == "license" and v.offering is None for v in card.dated_values)
+
+
 class _Named:
     """How a batch names each record: by id when the server's catalog holds exactly the local
     record (the decision is then the same, and the logged input small), else inline. Waiver
@@ -413,7 +421,10 @@ class _Named:
 
     def request(self, request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:
         return {
-            "model": self._name("model_cards", request.model, _record_json(request.model)),
+            "model": (_record_json(card_as_of(request.model, as_of))
+                      if _dates_its_licence(request.model)
+                      else self._name("model_cards", request.model,
+                                      _record_json(request.model))),
             "task": self._name("tasks", request.task, _record_json(request.task)),
             "profile": self._name("profiles", request.profile, _record_json(request.profile)),
             "as_of": as_of.isoformat(),
