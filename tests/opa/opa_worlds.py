@@ -239,8 +239,9 @@ def tasks(draw: st.DrawFn, task_id: str) -> dict[str, Any]:
         "risk_tier": draw(st.sampled_from(["high", "lower"])),
         "data_classes": draw(st.lists(st.sampled_from(DATA_CLASSES), min_size=1, max_size=3)),
         "business_critical": draw(st.booleans()),
-        "tokens_per_task": {"input": draw(maybe(token_counts)),
-                            "output": draw(maybe(token_counts))},
+        # absent means not estimated (null is refused there)
+        "tokens_per_task": draw(st.fixed_dictionaries(
+            {}, optional={"input": token_counts, "output": token_counts})),
         "context_tokens": draw(maybe(token_counts)),
     }
 
