@@ -58,7 +58,7 @@ from govern.backends.opa_settings import CA_BUNDLE_ENV, DEFAULT_TIMEOUT
 from govern.backends.opa_transport import MAX_ANSWER_BYTES, bounded_session
 from govern.citations import cite_decision
 from govern.core import Decision, PolicySet
-from govern.dated import card_as_of
+from govern.dated import card_as_of, card_fixed_as_of
 from govern.errors import EngineError, InputError, Problem
 from govern.lineage import lineage_of
 from govern.records import ModelCard, Record, Waiver
@@ -421,7 +421,7 @@ class _Named:
 
     def request(self, request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:
         return {
-            "model": (_record_json(card_as_of(request.model, as_of))
+            "model": (_record_json(card_fixed_as_of(request.model, as_of))
                       if _dates_its_licence(request.model)
                       else self._name("model_cards", request.model,
                                       _record_json(request.model))),
