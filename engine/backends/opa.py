@@ -58,8 +58,9 @@ from govern.backends.opa_settings import CA_BUNDLE_ENV, DEFAULT_TIMEOUT
 from govern.backends.opa_transport import MAX_ANSWER_BYTES, bounded_session
 from govern.citations import cite_decision
 from govern.core import Decision, PolicySet
-from govern.dated import card_as_of, card_fixed_as_of
+from govern.dated import card_as_of
 from govern.errors import EngineError, InputError, Problem
+from govern.licences import normalise
 from govern.lineage import lineage_of
 from govern.records import ModelCard, Record, Waiver
 from govern.rego.bundle import ROOT
@@ -394,6 +395,18 @@ def _dates_its_licence(card: ModelCard) -> bool:
     return any(v.fact == "license" and v.offering is None for v in card.dated_values)
 
 
+def _dated_licence_json(card: ModelCard, as_of: dt.date) -> dict[str, Any]:
+    """The card as of the date with its history kept (messages may name it), each dated
+    licence in SPDX spelling: Rego re-applies the dated values and must find the licence the
+    lineage's own entry was computed from."""
+    data = _record_json(card_as_of(card, as_of))
+    for value in data.get("dated_values") or []:
+        if value.get("fact") == "license" and value.get("offering") is None and isinstance(
+                value.get("value"), str):
+            value["value"] = normalise(value["value"])
+    return data
+
+
 class _Named:
     """How a batch names each record: by id when the server's catalog holds exactly the local
     record (the decision is then the same, and the logged input small), else inline. Waiver
@@ -421,7 +434,7 @@ class _Named:
 
     def request(self, request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:
         return {
-            "model": (_record_json(card_fixed_as_of(request.model, as_of))
+            "model": (_dated_licence_json(request.model, as_of)
                       if _dates_its_licence(request.model)
                       else self._name("model_cards", request.model,
                                       _record_json(request.model))),
