@@ -15,11 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, get_args
 
 import z3
 
-from govern.facts import DERIVED, FACTS
+from govern.facts import (
+    DERIVED,
+    EXACT_LIMIT,
+    FACTS,
+    KV_CACHE_DEFAULT_PRECISION,
+    NIBBLES_PER_GB,
+    NIBBLES_PER_VALUE,
+    SHORTFALL_MAX_GB,
+)
 from govern.prove.shapes import Scalars
 from govern.prove.symbolic import (
     Space,
@@ -146,8 +155,168 @@ EXTRA_CONSTANTS: tuple[str, ...] = (*DATA_CLASSES, *MODEL_FACT_NAMES)
 """Strings the encodings above compare against, added to every space's constants."""
 
 
+
+
+
+# ---------------------------------------------------------------- self-host memory
+#
+# govern.facts counts memory in whole nibbles (half-bytes) and makes a figure unknown from
+# EXACT_LIMIT on; the encodings below do the same integer arithmetic on the grid's integers,
+# and read a figure in GB as the exact rational nibbles / NIBBLES_PER_GB in grid units (a
+# z3 real: a policy number compares with it as with the double facts.py divides out, since
+# both are exact at these magnitudes).
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An integer count of nibbles, and whether it is known (exact, under the limit)."""
+
+    known: Any
+    nibbles: Any
+
+
+def _number(space: Space, path: str) -> SymScalar:
+    fact = space.facts[path]
+    assert isinstance(fact, SymScalar)
+    return fact
+
+
+def _whole(space: Space, path: str) -> Figure:
+    """A whole-number record fact as an integer (grid units divided out)."""
+    fact = _number(space, path)
+    return Figure(fact.known, fact.value / space.grid.unit)
+
+
+def _thousandths(space: Space, value: Any, known: Any) -> Figure:
+    """facts.exact_scaled(value, 1000, SHORTFALL_MAX_GB) on a grid number."""
+    unit = space.grid.unit
+    step = unit // 1000  # the grid is finer than thousandths (choose_grid)
+    exact = z3.And(known, value % step == 0, z3.Abs(value) < SHORTFALL_MAX_GB * unit)
+    return Figure(exact, value / step)
+
+
+def _small_figure(known: Any, nibbles: Any) -> Figure:
+    return Figure(z3.And(known, z3.Abs(nibbles) < EXACT_LIMIT), nibbles)
+
+
+def _per_value(code: Any, space: Space, default: str | None = None) -> Any:
+    """Nibbles per value at a precision (a string code of the closed choices)."""
+    table = sorted(NIBBLES_PER_VALUE.items())
+    result: Any = z3.IntVal(NIBBLES_PER_VALUE[default or table[0][0]])
+    for name, nibbles in table:
+        result = z3.If(code == space.strings.code(name), nibbles, result)
+    return result
+
+
+def largest_parameter_count(space: Space) -> SymScalar:
+    """facts.parameter_counts' largest: the recorded total or, larger, a numeric claim of a
+    dispute about it (a hidden input: the hook writes the dispute's claims)."""
+    if "parameter_count" in space.cache:
+        count: SymScalar = space.cache["parameter_count"]
+        return count
+    total = _number(space, "model.parameters.total_billion")
+    name = f"{space.deployment}|disputed parameter count"
+    claim = SymScalar("number", z3.Bool(name + "|known"),
+                      space.number(name + "|value", whole=False, minimum=None))
+    disputed = space.facts["derived.disputed_facts"]
+    assert isinstance(disputed, SymSet)
+    code = space.strings.code(DISPUTED_COUNT)
+    space.constraints.append(z3.Implies(claim.known, disputed.has_constant(code)))
+    largest = z3.If(z3.And(claim.known, z3.Or(z3.Not(total.known), claim.value > total.value)),
+                    claim.value, total.value)
+    count = SymScalar("number", z3.Or(total.known, claim.known), largest)
+    space.cache["parameter_count"] = count
+
+    def realize(model: Any, records: dict[str, dict[str, Any]]) -> None:
+        if not z3.is_true(model.eval(claim.known, model_completion=True)):
+            return
+        from govern.prove.witness import PlainNumber, decimal_text
+
+        units = model.eval(claim.value, model_completion=True).as_long()
+        text = PlainNumber(decimal_text(Fraction(units, space.grid.unit)))
+        for dispute in records["model_card"].get("disputes", []):
+            if dispute["fact"] == DISPUTED_COUNT:
+                dispute["claims"] = [{"value": text, "source": "x"} for _ in range(2)]
+
+    space.realizers.append(realize)
+    return count
+
+
+DISPUTED_COUNT = "parameters.total_billion"
+
+
+def weights_nibbles(space: Space) -> Figure:
+    count = largest_parameter_count(space)
+    precision = _number(space, "profile.self_host.precision")
+    billions = _thousandths(space, count.value, count.known)
+    return _small_figure(z3.And(billions.known, precision.known),
+                         billions.nibbles * 10**6 * _per_value(precision.value, space))
+
+
+def kv_nibbles(space: Space) -> Figure:
+    """facts._kv_nibbles. A card's kv_cache gives values_per_token or all three of layers,
+    kv_heads and head_dim (KvCacheGeometry), and its source whenever it is there."""
+    geometry = {part: _whole(space, f"model.kv_cache.{part}")
+                for part in ("values_per_token", "layers", "kv_heads", "head_dim")}
+    heads = [geometry[h] for h in ("layers", "kv_heads", "head_dim")]
+    present = _number(space, "model.kv_cache.source").known
+    if "kv_cache_forms" not in space.cache:
+        space.cache["kv_cache_forms"] = True
+        direct = geometry["values_per_token"].known
+        space.constraints += [z3.Implies(g.known, present) for g in geometry.values()]
+        space.constraints.append(z3.Implies(present, z3.If(
+            direct, z3.Not(z3.Or([h.known for h in heads])), z3.And([h.known for h in heads]))))
+    product = 2 * heads[0].nibbles * heads[1].nibbles * heads[2].nibbles
+    values = Figure(z3.And(present, z3.Or(geometry["values_per_token"].known,
+                                          product < EXACT_LIMIT)),
+                    z3.If(geometry["values_per_token"].known,
+                          geometry["values_per_token"].nibbles, product))
+    context = _whole(space, "task.context_tokens")
+    precision = _number(space, "profile.self_host.kv_cache_precision")
+    each = z3.If(precision.known, _per_value(precision.value, space),
+                 NIBBLES_PER_VALUE[KV_CACHE_DEFAULT_PRECISION])
+    return _small_figure(z3.And(values.known, context.known),
+                         values.nibbles * context.nibbles * each)
+
+
+def _short(space: Space, need: Figure) -> Figure:
+    have = _number(space, "profile.self_host.accelerator_memory_gb")
+    have_th = _thousandths(space, have.value, have.known)
+    return _small_figure(z3.And(need.known, have_th.known),
+                         need.nibbles - have_th.nibbles * (NIBBLES_PER_GB // 1000))
+
+
+def _gb_fact(space: Space, figure: Callable[[Space], Figure]) -> SymScalar:
+    """A figure in GB as a number fact, known only for the self-host option."""
+    if space.deployment != "self-host":
+        return SymScalar("number", z3.BoolVal(False), z3.RealVal(0))
+    made = figure(space)
+    return SymScalar("number", made.known,
+                     z3.ToReal(made.nibbles) * space.grid.unit / NIBBLES_PER_GB)
+
+
+def _memory(space: Space) -> Figure:
+    weights, kv = weights_nibbles(space), kv_nibbles(space)
+    return _small_figure(z3.And(weights.known, kv.known), weights.nibbles + kv.nibbles)
+
+
+MEMORY_ENCODINGS: dict[str, Callable[[Space], SymScalar | SymSet]] = {
+    "derived.self_host_weights_gb": lambda s: _gb_fact(s, weights_nibbles),
+    "derived.self_host_kv_cache_gb": lambda s: _gb_fact(s, kv_nibbles),
+    "derived.self_host_memory_gb": lambda s: _gb_fact(s, _memory),
+    "derived.memory_shortfall_gb": lambda s: _gb_fact(s, lambda t: _short(t, _memory(t))),
+    "derived.weights_shortfall_gb": lambda s: _gb_fact(s, lambda t: _short(t, weights_nibbles(t))),
+}
+"""The derived memory figures, exactly (the device counts, a ceiling of a division by a
+symbolic device size, stay over-approximated)."""
+DERIVED_ENCODINGS.update(MEMORY_ENCODINGS)
+
+
+ENCODED_FIRST = ("derived.disputed_facts",)
+"""Encoded before the rest: the memory encodings read them (and extend their hooks)."""
+
+
 def encode_derived(space: Space) -> None:
-    for path in DERIVED:
+    for path in sorted(DERIVED, key=lambda p: p not in ENCODED_FIRST):
         encode = DERIVED_ENCODINGS.get(path)
         space.facts[path] = encode(space) if encode else free_fact(space, path)
-
