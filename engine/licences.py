@@ -159,6 +159,11 @@ def _atom_text(atom: Atom) -> str:
     return str(atom["license"]) + (f" WITH {atom['exception']}" if atom["exception"] else "")
 
 
+def atom_text(atom: Atom) -> str:
+    """One licence of a normal form as SPDX text (``L`` or ``L WITH E``)."""
+    return _atom_text(atom)
+
+
 def _dnf(node: Any) -> NormalForm:
     from license_expression import AND, OR
 

@@ -14,6 +14,7 @@ counterexample with the real engine confirms it.
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, get_args
@@ -29,6 +30,7 @@ from govern.facts import (
     NIBBLES_PER_VALUE,
     SHORTFALL_MAX_GB,
 )
+from govern.licences import NormalForm, approved_entry, atom_text, normal_form, normalise
 from govern.prove.shapes import Scalars
 from govern.prove.symbolic import (
     Space,
@@ -38,7 +40,7 @@ from govern.prove.symbolic import (
     free_fact,
     subset,
 )
-from govern.records import DataClass
+from govern.records import DataClass, ModelCard
 
 DATA_CLASSES: tuple[str, ...] = get_args(DataClass)
 MODEL_FACT_NAMES: tuple[str, ...] = tuple(
@@ -320,3 +322,189 @@ def encode_derived(space: Space) -> None:
     for path in sorted(DERIVED, key=lambda p: p not in ENCODED_FIRST):
         encode = DERIVED_ENCODINGS.get(path)
         space.facts[path] = encode(space) if encode else free_fact(space, path)
+
+
+# ---------------------------------------------------------------- licences and lineage
+#
+# A licence is a string code like any other: a word the policies name (a valid licence only
+# when it is already in normal spelling, as a loaded card holds it; its normal form, computed
+# here, says when it is approved), or any other licence, which a counterexample writes as
+# ``LicenseRef-<name>``: one licence, approved exactly when the profile lists it. A compound
+# expression no policy names adds no behaviour (policies only compare licences for equality;
+# its approval is one boolean over the listed licences, which a single other licence in or out
+# of the list shows as well). The bases are: the set of their known licences, whether one base
+# has no (or a dated) licence, and the missing bases' ids; the hook writes the base cards.
+
+LICENCE_PATHS = ("model.license", "profile.approved_licenses")
+
+
+def licence_constants(strings: set[str]) -> set[str]:
+    """The licences and atoms the normal forms of these strings (those that are licences)
+    name: approval compares them with the profile's list, so they must be constants."""
+    found: set[str] = set()
+    for text in strings:
+        form = _form(text)
+        for term in form or []:
+            for atom in term:
+                found.add(str(atom["license"]))
+                found.add(atom_text(atom))
+    return found
+
+
+def _form(text: str) -> NormalForm | None:
+    """The normal form of a licence as a loaded card holds it; None if ``text`` is none."""
+    try:
+        return normal_form(text) if normalise(text) == text else None
+    except ValueError:
+        return None
+
+
+def _is_approved_entry(text: str) -> bool:
+    try:
+        return approved_entry(text) == text
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class LineageSymbols:
+    licence: SymScalar
+    approved: SymSet
+    bases: SymSet
+    """The known licences of the bases that have cards."""
+    base_unknown: Any
+    """Some base has a card with no licence (or a dated one: unknown along a lineage)."""
+    missing: SymSet
+
+
+def _approves(space: Space, approved: SymSet, code: Any) -> Any:
+    """Whether the profile's list approves the licence with this code (form_approved)."""
+    cases = []
+    for text in space.strings.constants:
+        form = _form(text)
+        if form is None:
+            continue
+        terms = [z3.And([z3.Or(approved.has_constant(space.strings.code(str(a["license"]))),
+                               approved.has_constant(space.strings.code(atom_text(a))))
+                         for a in term]) for term in form]
+        cases.append(z3.And(code == space.strings.code(text), z3.Or(terms)))
+    cases.append(z3.And(code >= space.strings.others_from, approved.has(code)))
+    return z3.Or(cases)
+
+
+def _a_licence(space: Space, code: Any) -> Any:
+    valid = [space.strings.code(t) for t in space.strings.constants if _form(t) is not None]
+    return z3.Or([code >= space.strings.others_from, *(code == c for c in valid)])
+
+
+def lineage_symbols(space: Space) -> LineageSymbols:
+    if "lineage" in space.cache:
+        made: LineageSymbols = space.cache["lineage"]
+        return made
+    licence = space.facts["model.license"]
+    approved = space.facts["profile.approved_licenses"]
+    named = space.facts["model.base_model"]
+    model_id = space.facts["model.id"]
+    assert isinstance(licence, SymScalar) and isinstance(approved, SymSet)
+    assert isinstance(named, SymSet) and isinstance(model_id, SymScalar)
+    name = f"{space.deployment}|lineage"
+    bases = space.new_set(f"{name}|base licences", space.shapes["model.license"].strings,
+                          z3.BoolVal(True))
+    missing = space.new_set(f"{name}|missing", space.shapes["model.base_model"].strings,
+                            z3.BoolVal(True))
+    base_unknown = z3.Bool(f"{name}|base unknown")
+    made = LineageSymbols(licence, approved, bases, base_unknown, missing)
+    with_cards = z3.Not(subset(named, missing))  # a base the model names has a card
+    space.constraints += [
+        z3.Implies(licence.known, _a_licence(space, licence.value)),
+        *(z3.Implies(bit, _a_licence(space, z3.IntVal(c))) for c, bit in bases.bits.items()),
+        *(z3.Not(bit) for c, bit in approved.bits.items()
+          if not _is_approved_entry(space.strings.constants[c])),
+        with_cards == z3.Or(bases.nonempty(), base_unknown),
+        z3.Implies(z3.Not(subset(missing, named)), with_cards),
+        z3.Not(missing.has(model_id.value)), z3.Not(named.has(model_id.value)),
+    ]
+    space.cache["lineage"] = made
+    space.realizers.append(lambda model, records: _realize_lineage(space, made, model, records))
+    return made
+
+
+def _licence_text(space: Space, text: str) -> str:
+    """An other string as the licence a counterexample writes for it."""
+    if text in space.strings.constants:
+        return text
+    return "LicenseRef-" + re.sub(r"[^A-Za-z0-9.-]", ".", text)
+
+
+def _realize_lineage(space: Space, made: LineageSymbols, model: Any,
+                     records: dict[str, dict[str, Any]]) -> None:
+    from govern.prove.witness import complete
+
+    card, profile = records["model_card"], records["profile"]
+    if "license" in card:
+        card["license"] = _licence_text(space, card["license"])
+    profile["approved_licenses"] = sorted(
+        _licence_text(space, t) for t in profile.get("approved_licenses", []))
+    value = space.cache["set_value"]
+    named: list[str] = list(card.get("base_model", []))
+    missing = value(model, made.missing)
+    licences: list[str | None] = [_licence_text(space, t) for t in value(model, made.bases)]
+    if z3.is_true(model.eval(made.base_unknown, model_completion=True)):
+        licences.append(None)
+    present = [b for b in named if b not in missing]
+    taken = {card["id"], *named, *missing}
+    extra = [f"base-{n}" for n in range(1, 3 * len(licences) + len(taken) + 2)
+             if f"base-{n}" not in taken][:max(0, len(licences) - len(present))]
+    bases: dict[str, dict[str, Any]] = {}
+    for index, base_id in enumerate(present + extra):
+        base: dict[str, Any] = {"id": base_id}
+        licence = licences[index % len(licences)] if licences else None
+        if licence is not None:
+            base["license"] = licence
+        bases[base_id] = complete(base, ModelCard)  # with the minimal item's other fields
+    if present:
+        deeper = [b for b in missing if b not in named] + extra
+        if deeper:
+            bases[present[0]]["base_model"] = deeper
+    records["base_cards"] = bases
+
+
+def _approved_along(space: Space) -> tuple[Any, Any]:
+    """(some known licence on the lineage is not approved, every licence is known)."""
+    made = lineage_symbols(space)
+    rejected = [z3.And(made.licence.known, z3.Not(_approves(space, made.approved,
+                                                            made.licence.value)))]
+    rejected += [z3.And(bit, z3.Not(_approves(space, made.approved, z3.IntVal(c))))
+                 for c, bit in made.bases.bits.items()]
+    rejected += [z3.And(present, z3.Not(made.approved.has(code)))
+                 for present, code in made.bases.slots]
+    complete_ = z3.And(made.licence.known, z3.Not(made.base_unknown),
+                       z3.Not(made.missing.nonempty()))
+    return z3.Or(rejected), complete_
+
+
+def license_approved_fact(space: Space) -> SymScalar:
+    rejected, complete_ = _approved_along(space)
+    return SymScalar("boolean", z3.Or(rejected, complete_), z3.Not(rejected))
+
+
+def missing_base_models_fact(space: Space) -> SymSet:
+    return lineage_symbols(space).missing
+
+
+def lineage_licenses_fact(space: Space) -> SymSet:
+    """The model's licence and its bases' known ones; unknown unless every one is known."""
+    made = lineage_symbols(space)
+    _, complete_ = _approved_along(space)
+    code = made.licence.value
+    bits = {c: z3.Or(code == c, made.bases.has_constant(c))
+            for c in range(space.strings.others_from)}
+    slots = [(code >= space.strings.others_from, code), *made.bases.slots]
+    return SymSet(complete_, bits, slots)
+
+
+DERIVED_ENCODINGS.update({
+    "derived.license_approved": license_approved_fact,
+    "derived.missing_base_models": missing_base_models_fact,
+    "derived.lineage_licenses": lineage_licenses_fact,
+})

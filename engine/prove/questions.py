@@ -42,7 +42,7 @@ from govern.conditions import (
 )
 from govern.core import PolicySet
 from govern.facts import FACTS
-from govern.prove.derived import EXTRA_CONSTANTS
+from govern.prove.derived import EXTRA_CONSTANTS, licence_constants
 from govern.prove.encode import Encoder, RuleTerms, VersionTerms, version_terms
 from govern.prove.shapes import record_shapes
 from govern.prove.symbolic import SIGNIFICANT_DIGITS, Grid, Space, Strings, build_space
@@ -127,7 +127,7 @@ def collect_strings(versions: list[Version]) -> Strings:
         for waiver in version.waivers:
             found.update(v for v in (waiver.scope.model, waiver.scope.task,
                                      waiver.scope.provider) if v is not None)
-    return Strings(tuple(sorted(found)))
+    return Strings(tuple(sorted(found | licence_constants(found))))
 
 
 def _decimals(number: float) -> int:
