@@ -13,8 +13,8 @@ counterexample with the real engine confirms it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, get_args

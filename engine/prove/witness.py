@@ -8,7 +8,8 @@ import datetime as dt
 import itertools
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -217,7 +218,7 @@ class Checked:
     as_of: dt.date
     before: Decision
     after: Decision
-    bases: dict[str, str] = field(default_factory=dict)
+    bases: dict[str, str] = dataclasses.field(default_factory=dict)
     """Base card id -> its YAML text: the cards the model's lineage needs in the catalog."""
 
 
