@@ -4,11 +4,11 @@ by the same code as ``govern validate`` and decided by govern.core under both ve
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import tempfile
 from collections.abc import Iterator
-import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -251,8 +251,8 @@ def check(records: dict[str, dict[str, Any]], as_of: dt.date, base: Version,
     card = card.model_copy(update={"lineage": resolve_lineage(card, cards)})
     decided = [decide(card, loaded["task"], loaded["profile"], v.policies,
                       as_of, v.waivers) for v in (base, current)]
-    return Checked(texts, {k: records[k]["id"] for k in RECORD_KINDS}, as_of, *decided,
-                   bases=base_texts)
+    return Checked(texts, {k: records[k]["id"] for k in RECORD_KINDS}, as_of, decided[0],
+                   decided[1], bases=base_texts)
 
 
 def flipped_options(checked: Checked, direction: str) -> list[int]:
