@@ -97,8 +97,24 @@ def normal_form(expression: str) -> NormalForm:
     return _parsed(expression)[1]
 
 
-@functools.lru_cache(maxsize=4096)
 def _parsed(text: str) -> tuple[str, NormalForm]:
+    outcome = _outcome(text)
+    if isinstance(outcome, str):
+        raise ValueError(outcome)
+    return outcome
+
+
+@functools.lru_cache(maxsize=4096)
+def _outcome(text: str) -> tuple[str, NormalForm] | str:
+    """The parse, or the message refusing it: a refusal is cached too (its did-you-mean
+    searches every SPDX id, and govern prove asks about the same non-licences many times)."""
+    try:
+        return _parse(text)
+    except ValueError as e:
+        return str(e)
+
+
+def _parse(text: str) -> tuple[str, NormalForm]:
     stripped = text.strip()
     if stripped.lower() == PROPRIETARY:
         return PROPRIETARY, [[{"license": PROPRIETARY, "exception": None}]]
@@ -157,6 +173,11 @@ def _atom(node: Any) -> Atom:
 
 def _atom_text(atom: Atom) -> str:
     return str(atom["license"]) + (f" WITH {atom['exception']}" if atom["exception"] else "")
+
+
+def atom_text(atom: Atom) -> str:
+    """One licence of a normal form as SPDX text (``L`` or ``L WITH E``)."""
+    return _atom_text(atom)
 
 
 def _dnf(node: Any) -> NormalForm:

@@ -42,7 +42,7 @@ from govern.conditions import (
 )
 from govern.core import PolicySet
 from govern.facts import FACTS
-from govern.prove.derived import EXTRA_CONSTANTS
+from govern.prove.derived import EXTRA_CONSTANTS, licence_constants
 from govern.prove.encode import Encoder, RuleTerms, VersionTerms, version_terms
 from govern.prove.shapes import record_shapes
 from govern.prove.symbolic import SIGNIFICANT_DIGITS, Grid, Space, Strings, build_space
@@ -127,7 +127,7 @@ def collect_strings(versions: list[Version]) -> Strings:
         for waiver in version.waivers:
             found.update(v for v in (waiver.scope.model, waiver.scope.task,
                                      waiver.scope.provider) if v is not None)
-    return Strings(tuple(sorted(found)))
+    return Strings(tuple(sorted(found | licence_constants(found))))
 
 
 def _decimals(number: float) -> int:
@@ -206,15 +206,19 @@ class Prover:
             encoder = Encoder(space)
             base_terms = version_terms(encoder, base.policies, base.waivers)
             current_terms = version_terms(encoder, current.policies, current.waivers)
-            solver = z3.Solver()
-            solver.set("timeout", int(timeout_s * 1000))
-            solver.add(space.constraints)
+            solver = self._new_solver(space)
             self.kinds[kind] = KindModel(space, encoder, solver, base_terms, current_terms)
         self.reads = {path for v in versions for compiled in v.policies.rules
                       for path in (referenced_facts(compiled.rule.when)
                                    if compiled.rule.when else [])}
 
     # -- shared machinery
+
+    def _new_solver(self, space: Space) -> Any:
+        solver = z3.Solver()
+        solver.set("timeout", self.timeout_ms)
+        solver.add(space.constraints)
+        return solver
 
     def approximations(self) -> list[str]:
         """Why a 'no' is only bounded: facts or tests the policies read without an exact
@@ -285,8 +289,10 @@ class Prover:
 
     def _readable(self, kind: KindModel, query: Any, model: Any) -> Any:
         """Another model of the same query, as close to the space's preferences as the solver
-        finds quickly (any model is a valid counterexample; this one reads better)."""
-        solver = kind.solver
+        finds quickly (any model is a valid counterexample; this one reads better). A solver
+        of its own: checking under assumptions leaves the shared solver in a state where later
+        nonlinear queries (the memory and cost figures) can run into the timeout."""
+        solver = self._new_solver(kind.space)
         solver.push()
         try:
             solver.add(query)

@@ -42,8 +42,10 @@ def _side(decision: Decision, index: int) -> dict[str, Any]:
 
 def record_files(checked: Checked) -> dict[str, str]:
     """Catalog-relative file name -> YAML text of a counterexample's records."""
-    return {f"{RECORD_KINDS[key][0]}/{checked.ids[key]}.yaml": text
-            for key, text in checked.yaml.items()}
+    files = {f"{RECORD_KINDS[key][0]}/{checked.ids[key]}.yaml": text
+             for key, text in checked.yaml.items()}
+    return files | {f"model_cards/{base_id}.yaml": text
+                    for base_id, text in checked.bases.items()}
 
 
 def evaluate_command(checked: Checked, catalog: str) -> str:

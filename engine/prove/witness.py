@@ -4,6 +4,7 @@ by the same code as ``govern validate`` and decided by govern.core under both ve
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import tempfile
@@ -18,6 +19,7 @@ import z3
 from pydantic import BaseModel
 
 from govern.core import Decision, PolicySet, decide
+from govern.lineage import base_model_cycles, resolve_lineage
 from govern.loading.catalog import load_record_file
 from govern.prove.shapes import Scalars, Shape, minimal_item
 from govern.prove.symbolic import Space, SymRecords, SymScalar, SymSet, fits_scalars
@@ -216,25 +218,41 @@ class Checked:
     as_of: dt.date
     before: Decision
     after: Decision
+    bases: dict[str, str] = dataclasses.field(default_factory=dict)
+    """Base card id -> its YAML text: the cards the model's lineage needs in the catalog."""
 
 
 def check(records: dict[str, dict[str, Any]], as_of: dt.date, base: Version,
           current: Version) -> Checked | None:
     """Load the records exactly as ``govern validate`` does and decide them under both
     versions; None when they are not valid records (the model needs another encoding)."""
-    texts = {key: to_yaml(data) for key, data in records.items()}
+    texts = {key: to_yaml(records[key]) for key in RECORD_KINDS}
+    base_texts = {base_id: to_yaml(data)
+                  for base_id, data in sorted(records.get("base_cards", {}).items())}
     loaded: dict[str, Any] = {}
+    cards: dict[str, ModelCard] = {}
     with tempfile.TemporaryDirectory(prefix="govern-prove-") as scratch:
-        for key, (_, model) in RECORD_KINDS.items():
-            path = Path(scratch) / f"{records[key]['id']}.yaml"
-            path.write_text(texts[key], encoding="utf-8")
+        files = [(key, records[key]["id"], texts[key], RECORD_KINDS[key][1])
+                 for key in RECORD_KINDS]
+        files += [("base", base_id, text, ModelCard) for base_id, text in base_texts.items()]
+        for key, name, text, model in files:
+            path = Path(scratch) / key / f"{name}.yaml"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
             record, problems = load_record_file(path, model)
             if record is None or problems:
                 return None
             loaded[key] = record
-    decided = [decide(loaded["model_card"], loaded["task"], loaded["profile"], v.policies,
+            if isinstance(record, ModelCard):
+                cards[record.id] = record
+    if base_model_cycles(cards):
+        return None
+    card = loaded["model_card"]  # its lineage as the catalog loader resolves it
+    card = card.model_copy(update={"lineage": resolve_lineage(card, cards)})
+    decided = [decide(card, loaded["task"], loaded["profile"], v.policies,
                       as_of, v.waivers) for v in (base, current)]
-    return Checked(texts, {k: records[k]["id"] for k in RECORD_KINDS}, as_of, *decided)
+    return Checked(texts, {k: records[k]["id"] for k in RECORD_KINDS}, as_of, decided[0],
+                   decided[1], bases=base_texts)
 
 
 def flipped_options(checked: Checked, direction: str) -> list[int]:

@@ -65,7 +65,22 @@ def trust_cn_for_trade_secrets(policies: dict[str, dict[str, Any]]) -> None:
                                                    "equals": "CN"}}]}
 
 
+def warn_on_unapproved_licence(policies: dict[str, dict[str, Any]]) -> None:
+    _rule(policies, "licence.self-host-licence-not-approved")["effect"] = "warn"
+
+
+def ignore_missing_bases(policies: dict[str, dict[str, Any]]) -> None:
+    _rule(policies, "licence.base-model-missing")["effect"] = "warn"
+
+
+def tolerate_weights_shortfall(policies: dict[str, dict[str, Any]]) -> None:
+    _rule(policies, "capacity.self-host-weights-exceed-memory")["when"]["gt"] = 8
+
+
 EDITS: dict[str, tuple[Edit, str, str]] = {
+    "warn on an unapproved licence": (warn_on_unapproved_licence, "yes", "no"),
+    "ignore missing bases": (ignore_missing_bases, "yes", "no"),
+    "tolerate a weights shortfall": (tolerate_weights_shortfall, "yes", "no"),
     # edit: (how, more permissive?, more restrictive?)
     "flip an effect": (flip_effect, "yes", "no"),
     "widen a threshold": (widen_threshold, "yes", "no"),
