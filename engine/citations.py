@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from govern.dated import FactKey, values_in_force
-from govern.facts import DERIVED
+from govern.facts import DERIVED_READS
 from govern.records import DatedValue, ModelCard
 
 if TYPE_CHECKING:  # govern.core imports this module to cite what it decides
@@ -51,28 +51,6 @@ class RuleRationale(BaseModel):
     text: str
     source: str
 
-DERIVED_FROM: dict[str, tuple[str, ...]] = {
-    "derived.data_classes_barred_at_host": ("option.host_jurisdiction",),
-    "derived.data_classes_outside_residency": ("option.regions",),
-    "derived.disputed_facts": ("model.disputes",),
-    "derived.cost_per_task_usd": ("option.pricing", "model.tokens_per_task"),
-    "derived.cost_per_task_basis": ("option.pricing", "model.tokens_per_task"),
-    "derived.self_host_weights_gb": ("model.parameters",),
-    "derived.self_host_kv_cache_gb": ("model.kv_cache",),
-    "derived.self_host_memory_gb": ("model.parameters", "model.kv_cache"),
-    "derived.self_host_memory_basis": ("model.parameters", "model.kv_cache"),
-    "derived.memory_shortfall_gb": ("model.parameters", "model.kv_cache"),
-    "derived.memory_shortfall_devices": ("model.parameters", "model.kv_cache"),
-    "derived.weights_shortfall_gb": ("model.parameters",),
-    "derived.weights_shortfall_devices": ("model.parameters",),
-    "derived.lineage_licenses": ("model.license",),
-    "derived.license_approved": ("model.license",),
-    "derived.missing_base_models": ("model.base_model",),
-}
-"""The card facts a derived fact is computed from (the profile's and task's are no card's)."""
-assert DERIVED_FROM.keys() == DERIVED.keys(), "say which card facts every derived fact reads"
-
-
 def rule_reads(compiled: CompiledRule) -> list[str]:
     """The fact paths a rule reads, condition first then message, each once."""
     message = [text for kind, text in compiled.message if kind == "fact"]
@@ -82,8 +60,8 @@ def rule_reads(compiled: CompiledRule) -> list[str]:
 def card_paths(fact: str, provider: str | None) -> list[tuple[str | None, str]]:
     """Where a fact path read by a rule lives in the card: (offering provider, path inside
     the card or the offering); empty for the task's and the profile's facts."""
-    if fact in DERIVED_FROM:
-        return [p for source in DERIVED_FROM[fact] for p in card_paths(source, provider)]
+    if fact in DERIVED_READS:  # stands for the facts it is computed from
+        return [p for read in DERIVED_READS[fact] for p in card_paths(read, provider)]
     namespace, _, rest = fact.partition(".")
     if namespace == "model":
         return [(None, rest)]

@@ -519,6 +519,52 @@ DERIVERS: dict[str, Callable[[ModelCard, Option, Task, Profile], Any]] = {
 }
 assert DERIVERS.keys() == DERIVED.keys()
 
+_COST_READS = ("option.pricing.input_usd_per_mtok", "option.pricing.output_usd_per_mtok",
+               "model.tokens_per_task.output", "model.tokens_per_task.measured_by",
+               "model.tokens_per_task.source", "task.tokens_per_task.input",
+               "task.tokens_per_task.output")
+_WEIGHTS_READS = ("model.parameters.total_billion", "model.disputes",
+                  "profile.self_host.precision")
+_KV_READS = ("model.kv_cache.layers", "model.kv_cache.kv_heads", "model.kv_cache.head_dim",
+             "model.kv_cache.values_per_token", "task.context_tokens",
+             "profile.self_host.kv_cache_precision")
+_CAPACITY_READS = ("profile.self_host.accelerator_memory_gb",
+                   "profile.self_host.accelerator.memory_gb")
+EACH_DATA_CLASS = "*"
+"""In a path of DERIVED_READS: each of the task's data classes (the profile's rules are
+per class)."""
+
+DERIVED_READS: dict[str, tuple[str, ...]] = {
+    "derived.data_classes_barred_at_host": (
+        "option.host_jurisdiction", "task.data_classes",
+        "profile.data_classes.*.host_jurisdictions"),
+    "derived.data_classes_outside_residency": (
+        "option.regions", "task.data_classes", "profile.data_classes.*.residency_regions",
+        "profile.data_classes.*.host_jurisdictions"),
+    "derived.cost_per_task_usd": _COST_READS,
+    "derived.cost_per_task_basis": _COST_READS,
+    "derived.self_host_weights_gb": _WEIGHTS_READS,
+    "derived.self_host_kv_cache_gb": _KV_READS,
+    "derived.self_host_memory_gb": _WEIGHTS_READS + _KV_READS,
+    "derived.self_host_memory_basis": _WEIGHTS_READS + _KV_READS,
+    "derived.memory_shortfall_gb": _WEIGHTS_READS + _KV_READS + _CAPACITY_READS,
+    "derived.memory_shortfall_devices": _WEIGHTS_READS + _KV_READS + _CAPACITY_READS,
+    "derived.weights_shortfall_gb": _WEIGHTS_READS + _CAPACITY_READS,
+    "derived.weights_shortfall_devices": _WEIGHTS_READS + _CAPACITY_READS,
+    "derived.disputed_facts": ("model.disputes",),
+    # The bases' licences are other cards' facts, reached through model.base_model.
+    "derived.lineage_licenses": ("model.license", "model.base_model"),
+    "derived.license_approved": ("model.license", "model.base_model",
+                                 "profile.approved_licenses"),
+    "derived.missing_base_models": ("model.base_model",),
+}
+"""The record facts each derived fact is computed from (besides the option's deployment,
+which every derived fact reads): the one declaration the matrix (what to memoize on),
+govern explain (which record fields can change it) and citations (whose sources a finding
+cites) read. A test holds every path to a fact (or a field of the profile's per-class rules)
+and the matrix's equality tests would miss a read left out (cells computed from stale values)."""
+assert DERIVED_READS.keys() == DERIVED.keys(), "declare what every derived fact reads"
+
 
 def record_facts(prefix: str, record: BaseModel) -> dict[str, Any]:
     """The values of one record's fact paths under ``prefix`` (``model``, ``option``, ``task``,

@@ -7,8 +7,8 @@ one place that maps the first onto the second:
 
 - ``option.*`` facts come from the card's API offering (``api``) or, for ``self-host``, from
   the profile's own infrastructure and the card's memory estimate (``OPTION_SOURCES``);
-- a derived fact is computed from record facts (``DERIVED_INPUTS``), so a change to it is a
-  change to one of those;
+- a derived fact is computed from record facts (``govern.facts.DERIVED_READS``), so a change
+  to it is a change to one of those;
 - ``model.*``, ``task.*`` and ``profile.*`` facts are record fields already.
 
 The values a field is tried with (``ValuePools``) are finite: for booleans and closed choices
@@ -32,6 +32,7 @@ from typing import Any, Literal, Union, cast, get_args, get_origin
 from pydantic import BaseModel
 
 from govern.conditions import FactRef, iter_tests, test_operator
+from govern.facts import DERIVED_READS, EACH_DATA_CLASS
 from govern.fieldtypes import Jurisdiction, Region
 from govern.records import ApiOffering, ModelCard, Policy, Profile, Task
 
@@ -56,42 +57,12 @@ listed (pricing, data terms, provider) are not set by any record."""
 OPTION_FIELDS_WITHOUT_SOURCE: frozenset[str] = frozenset({"deployment", "provider"})
 """Option fields no record edit changes: they name the option being explained."""
 
-_COST = ["option.pricing.input_usd_per_mtok", "option.pricing.output_usd_per_mtok",
-         "model.tokens_per_task.output", "task.tokens_per_task.input",
-         "task.tokens_per_task.output"]
-_WEIGHTS = ["model.parameters.total_billion", "model.disputes", "profile.self_host.precision"]
-_KV = ["model.kv_cache.layers", "model.kv_cache.kv_heads", "model.kv_cache.head_dim",
-       "model.kv_cache.values_per_token", "task.context_tokens",
-       "profile.self_host.kv_cache_precision"]
-_CAPACITY = ["profile.self_host.accelerator_memory_gb", "profile.self_host.accelerator.memory_gb"]
-
-DERIVED_INPUTS: dict[str, Callable[[Task], list[str]]] = {
-    "derived.data_classes_barred_at_host": lambda task: [
-        "option.host_jurisdiction", "task.data_classes",
-        *(f"profile.data_classes.{dc}.host_jurisdictions" for dc in task.data_classes)],
-    "derived.data_classes_outside_residency": lambda task: [
-        "option.regions", "task.data_classes",
-        *(f"profile.data_classes.{dc}.residency_regions" for dc in task.data_classes),
-        *(f"profile.data_classes.{dc}.host_jurisdictions" for dc in task.data_classes)],
-    "derived.cost_per_task_usd": lambda task: _COST,
-    "derived.cost_per_task_basis": lambda task: _COST,
-    "derived.self_host_weights_gb": lambda task: _WEIGHTS,
-    "derived.self_host_kv_cache_gb": lambda task: _KV,
-    "derived.self_host_memory_gb": lambda task: _WEIGHTS + _KV,
-    "derived.self_host_memory_basis": lambda task: _WEIGHTS + _KV,
-    "derived.memory_shortfall_gb": lambda task: _WEIGHTS + _KV + _CAPACITY,
-    "derived.memory_shortfall_devices": lambda task: _WEIGHTS + _KV + _CAPACITY,
-    "derived.weights_shortfall_gb": lambda task: _WEIGHTS + _CAPACITY,
-    "derived.weights_shortfall_devices": lambda task: _WEIGHTS + _CAPACITY,
-    "derived.disputed_facts": lambda task: ["model.disputes"],
-    # a card's own licence and bases; the bases' licences are other cards' facts
-    "derived.lineage_licenses": lambda task: ["model.license", "model.base_model"],
-    "derived.license_approved": lambda task: [
-        "model.license", "model.base_model", "profile.approved_licenses"],
-    "derived.missing_base_models": lambda task: ["model.base_model"],
-}
-"""The record facts each derived fact is computed from (``govern.facts.DERIVERS``), for the
-task at hand (a profile's rules are per data class). A test holds its keys equal to DERIVED."""
+def derived_inputs(path: str, task: Task) -> list[str]:
+    """The record facts a derived fact is computed from (``govern.facts.DERIVED_READS``),
+    for the task at hand: the profile's per-class rules of the task's data classes."""
+    return [read.replace(EACH_DATA_CLASS, data_class) if EACH_DATA_CLASS in read else read
+            for read in DERIVED_READS[path]
+            for data_class in (task.data_classes if EACH_DATA_CLASS in read else [""])]
 
 
 _OFFERING_KEYS = {info.alias or name for name, info in ApiOffering.model_fields.items()}
@@ -101,7 +72,7 @@ def fact_addresses(path: str, deployment: str, offering: int | None, task: Task
                    ) -> list[Address]:
     """The record fields a fact of this option is read from (none for ``option.deployment``)."""
     if path.startswith("derived."):
-        return [a for p in DERIVED_INPUTS[path](task)
+        return [a for p in derived_inputs(path, task)
                 for a in fact_addresses(p, deployment, offering, task)]
     namespace, *keys = path.split(".")
     if namespace == "option":

@@ -20,43 +20,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from govern.core import CompiledRule
-from govern.facts import DERIVED, FACTS
+from govern.facts import DERIVED, DERIVED_READS, FACTS
 from govern.records import Deployment, RiskTier
 
-_COST_INPUTS = ("option.deployment", "option.pricing.input_usd_per_mtok",
-                "option.pricing.output_usd_per_mtok", "model.tokens_per_task.output",
-                "model.tokens_per_task.measured_by", "model.tokens_per_task.source",
-                "task.tokens_per_task.input", "task.tokens_per_task.output")
-_WEIGHTS_INPUTS = ("option.deployment", "model.parameters.total_billion", "model.disputes")
-_KV_INPUTS = ("option.deployment", "model.kv_cache.layers", "model.kv_cache.kv_heads",
-              "model.kv_cache.head_dim", "model.kv_cache.values_per_token",
-              "task.context_tokens")
+def _inputs(derived_path: str) -> tuple[str, ...]:
+    reads = DERIVED_READS[derived_path]
+    inputs = ["option.deployment", *(p for p in reads if not p.startswith("profile."))]
+    if "model.base_model" in reads:
+        # The lineage is resolved on the card (its bases are other cards, with no fact path
+        # of their own): the card's id stands for it, since a matrix holds one card per id.
+        inputs.append("model.id")
+    return tuple(inputs)
 
-DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
-    "derived.data_classes_barred_at_host": ("option.host_jurisdiction", "task.data_classes"),
-    "derived.data_classes_outside_residency": ("option.regions", "task.data_classes"),
-    "derived.cost_per_task_usd": _COST_INPUTS,
-    "derived.cost_per_task_basis": _COST_INPUTS,
-    "derived.self_host_weights_gb": _WEIGHTS_INPUTS,
-    "derived.self_host_kv_cache_gb": _KV_INPUTS,
-    "derived.self_host_memory_gb": _WEIGHTS_INPUTS + _KV_INPUTS,
-    "derived.self_host_memory_basis": _WEIGHTS_INPUTS + _KV_INPUTS,
-    "derived.memory_shortfall_gb": _WEIGHTS_INPUTS + _KV_INPUTS,
-    "derived.memory_shortfall_devices": _WEIGHTS_INPUTS + _KV_INPUTS,
-    "derived.weights_shortfall_gb": _WEIGHTS_INPUTS,
-    "derived.weights_shortfall_devices": _WEIGHTS_INPUTS,
-    "derived.disputed_facts": ("model.disputes",),
-    # The lineage is resolved on the card (ModelCard.lineage, no fact path of its own): read
-    # as model.id, since a matrix holds one card per id, with its lineage.
-    "derived.lineage_licenses": ("model.id",),
-    "derived.license_approved": ("model.id", "profile.approved_licenses"),
-    "derived.missing_base_models": ("model.id",),
-}
-"""The model, option and task facts each derived fact of ``govern.facts`` is computed from,
-besides the profile. Derived values are computed once per distinct inputs (within a profile)
-and shared, so a derived fact added to ``govern.facts`` must be declared here; the assertion
-below refuses to import otherwise."""
-assert DERIVED_INPUTS.keys() == DERIVED.keys(), "declare the inputs of every derived fact"
+
+DERIVED_INPUTS: dict[str, tuple[str, ...]] = {path: _inputs(path) for path in DERIVED}
+"""The model, option and task facts each derived fact of ``govern.facts`` is computed from
+(``govern.facts.DERIVED_READS``), besides the profile, which is fixed within a matrix row.
+Derived values are computed once per distinct inputs (within a profile) and shared."""
 
 ScopeClass = tuple[RiskTier, bool]
 """What ``applies_to`` asks of a task: its risk tier and whether it is business-critical."""

@@ -18,12 +18,21 @@ from pydantic import ValidationError
 from govern.core import Decision, PolicySet, decide
 from govern.dated import card_fixed_as_of
 from govern.explain import Explanation, catalog_pools, explain_decision
-from govern.explain.levers import DERIVED_INPUTS, OPTION_FIELDS_WITHOUT_SOURCE, OPTION_SOURCES
-from govern.facts import DERIVED
+from govern.explain.levers import OPTION_FIELDS_WITHOUT_SOURCE, OPTION_SOURCES, fact_addresses
+from govern.facts import DERIVED, DERIVED_READS, FACTS
 from govern.lineage import revalidated_card
 from govern.loading.catalog import bundled_root, load_catalog
 from govern.matrix.diff import option_keys
-from govern.records import ModelCard, Option, Policy, Profile, Task, Waiver, WaiverScope
+from govern.records import (
+    DataClassRule,
+    ModelCard,
+    Option,
+    Policy,
+    Profile,
+    Task,
+    Waiver,
+    WaiverScope,
+)
 from tests.opa.opa_worlds import model_cards, policy_sets, profiles, tasks
 
 BUNDLED = load_catalog([bundled_root()])
@@ -191,7 +200,13 @@ def test_disallow_names_the_option_closest_to_allowed() -> None:
 
 
 def test_every_derived_fact_and_option_field_maps_to_record_fields() -> None:
-    assert DERIVED_INPUTS.keys() == DERIVED.keys()
+    task = BUNDLED.tasks["refactoring"]
+    for path in DERIVED:
+        for read in DERIVED_READS[path]:
+            data_class = read.removeprefix("profile.data_classes.*.")
+            assert read in FACTS or data_class in DataClassRule.model_fields, read
+            if not read.startswith("option."):
+                assert fact_addresses(read, "self-host", None, task), read
     for name in Option.model_fields:
         assert (name in OPTION_FIELDS_WITHOUT_SOURCE or name in OPTION_SOURCES["self-host"]
                 or name in {"pricing", "data_terms"}), f"option.{name} has no record source"
