@@ -18,6 +18,7 @@ or ``option.pricing.*``, and what they read is the value in force. The Rego engi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -183,21 +184,45 @@ def dated_value_problems(card: ModelCard) -> list[tuple[tuple[str | int, ...], s
     return problems
 
 
+@functools.cache
+def _strict_adapter(on_offering: bool, fact: str) -> TypeAdapter[Any] | None:
+    """A strict validator of the fact's type (as the card itself: a date is YYYY-MM-DD text, a
+    number is no text); None when the fact is none a date can change."""
+    model: type[BaseModel] = ApiOffering if on_offering else ModelCard
+    path = fact.split(".")
+    annotation = None if path[0] in _NOT_DATED | {"provider"} else leaf_annotation(model, path)
+    if annotation is None:
+        return None
+    return TypeAdapter(annotation, config=ConfigDict(strict=True))
+
+
+def in_normal_form(value: DatedValue) -> DatedValue:
+    """The dated value as the card's own field holds it once validated (a licence in SPDX
+    normal spelling: ``mit`` reads ``MIT``), so whoever applies it later (the native engine,
+    Rego, a report) sees what the undated field would hold. Unchanged when it does not fit
+    (``dated_value_problems`` says why) or when its offering is unknown."""
+    adapter = _strict_adapter(value.offering is not None, value.fact)
+    if adapter is None or value.value is None:
+        return value
+    try:
+        normal = adapter.validate_python(value.value)
+    except ValidationError:
+        return value
+    return value if normal == value.value else value.model_copy(update={"value": normal})
+
+
 def _fact_problems(value: DatedValue, providers: set[str]) -> list[str]:
     if value.offering is not None and value.offering not in providers:
         return [f"no API offering with provider {value.offering!r} in this card"]
     if value.offering is None and value.fact in EVENT_FACTS:
         return [f"{value.fact} is dated by revocation events, not by dated_values"]
-    model: type[BaseModel] = ApiOffering if value.offering is not None else ModelCard
-    path = value.fact.split(".")
-    annotation = None if path[0] in _NOT_DATED | {"provider"} else leaf_annotation(model, path)
-    if annotation is None:
+    adapter = _strict_adapter(value.offering is not None, value.fact)
+    if adapter is None:
         inside = "an API offering" if value.offering is not None else "a model card"
         return [(f"{value.fact!r} is not a fact of {inside} a date can change (a value "
                 "inside the card, not a list of records or an optional section)")]
     try:
-        # Strict, as the card itself: a date is YYYY-MM-DD text, a number is no text.
-        TypeAdapter(annotation, config=ConfigDict(strict=True)).validate_python(value.value)
+        adapter.validate_python(value.value)
     except ValidationError as e:
         return [f"value {value.value!r} does not fit {value.fact}: {e.errors()[0]['msg']}"]
     return []

@@ -98,20 +98,20 @@ def normal_form(expression: str) -> NormalForm:
 
 
 def _parsed(text: str) -> tuple[str, NormalForm]:
-    outcome = _outcome(text)
-    if isinstance(outcome, str):
-        raise ValueError(outcome)
-    return outcome
+    parsed, refusal = _outcome(text)
+    if parsed is None:
+        raise ValueError(refusal)
+    return parsed
 
 
 @functools.lru_cache(maxsize=4096)
-def _outcome(text: str) -> tuple[str, NormalForm] | str:
+def _outcome(text: str) -> tuple[tuple[str, NormalForm] | None, str]:
     """The parse, or the message refusing it: a refusal is cached too (its did-you-mean
     searches every SPDX id, and govern prove asks about the same non-licences many times)."""
     try:
-        return _parse(text)
+        return _parse(text), ""
     except ValueError as e:
-        return str(e)
+        return None, str(e)
 
 
 def _parse(text: str) -> tuple[str, NormalForm]:

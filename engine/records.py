@@ -358,6 +358,13 @@ class ModelCard(Record):
     """The licences along base_model, resolved by the loader; rules read it through the
     derived facts ``derived.lineage_licenses`` and ``derived.license_approved``."""
 
+    @field_validator("dated_values")
+    @classmethod
+    def _dated_values_in_normal_form(cls, values: list[DatedValue]) -> list[DatedValue]:
+        from govern.dated import in_normal_form  # govern.dated reads the records defined here
+
+        return [in_normal_form(v) for v in values]
+
     @field_validator("base_model")
     @classmethod
     def _bases_unique(cls, bases: list[str], info: ValidationInfo) -> list[str]:

@@ -60,7 +60,6 @@ from govern.citations import cite_decision
 from govern.core import Decision, PolicySet
 from govern.dated import card_as_of
 from govern.errors import EngineError, InputError, Problem
-from govern.licences import normalise
 from govern.lineage import lineage_of
 from govern.records import ModelCard, Record, Waiver
 from govern.rego.bundle import ROOT
@@ -391,20 +390,10 @@ def _dates_its_licence(card: ModelCard) -> bool:
     """Rego cannot read an SPDX licence: it approves on the normal forms in the card's lineage,
     which the loader computed from the undated licence. A card that dates its licence is
     therefore sent inline as of the decision date (``govern.dated.card_as_of``), its lineage's
-    own entry holding the licence in force, exactly as the native engine decides it."""
+    own entry holding the licence in force, exactly as the native engine decides it; its
+    history stays (messages may name it), each dated licence already in normal spelling
+    (``govern.dated.in_normal_form``) as Rego re-applies it."""
     return any(v.fact == "license" and v.offering is None for v in card.dated_values)
-
-
-def _dated_licence_json(card: ModelCard, as_of: dt.date) -> dict[str, Any]:
-    """The card as of the date with its history kept (messages may name it), each dated
-    licence in SPDX spelling: Rego re-applies the dated values and must find the licence the
-    lineage's own entry was computed from."""
-    data = _record_json(card_as_of(card, as_of))
-    for value in data.get("dated_values") or []:
-        if value.get("fact") == "license" and value.get("offering") is None and isinstance(
-                value.get("value"), str):
-            value["value"] = normalise(value["value"])
-    return data
 
 
 class _Named:
@@ -434,7 +423,7 @@ class _Named:
 
     def request(self, request: DecisionRequest, as_of: dt.date) -> dict[str, Any]:
         return {
-            "model": (_dated_licence_json(request.model, as_of)
+            "model": (_record_json(card_as_of(request.model, as_of))
                       if _dates_its_licence(request.model)
                       else self._name("model_cards", request.model,
                                       _record_json(request.model))),

@@ -23,6 +23,7 @@ from govern.core import CompiledRule
 from govern.facts import DERIVED, DERIVED_READS, FACTS
 from govern.records import Deployment, RiskTier
 
+
 def _inputs(derived_path: str) -> tuple[str, ...]:
     reads = DERIVED_READS[derived_path]
     inputs = ["option.deployment", *(p for p in reads if not p.startswith("profile."))]
