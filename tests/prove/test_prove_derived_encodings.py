@@ -78,8 +78,11 @@ def _evaluated(space: Space, pins: list[Any], paths: tuple[str, ...]) -> dict[st
         if not z3.is_true(model.eval(fact.known, model_completion=True)):
             values[path] = None
         elif isinstance(fact, SymSet):
+            # An other string (no policy names it, e.g. a missing base's id) is in a slot.
+            others = ["(other)" for present, _ in fact.slots
+                      if z3.is_true(model.eval(present, model_completion=True))]
             values[path] = sorted(STRINGS.constants[c] for c, bit in fact.bits.items()
-                                  if z3.is_true(model.eval(bit, model_completion=True)))
+                                  if z3.is_true(model.eval(bit, model_completion=True))) + others
         elif fact.type == "boolean":
             values[path] = z3.is_true(model.eval(fact.value, model_completion=True))
         else:

@@ -29,12 +29,18 @@ def flip_effect(policies: dict[str, dict[str, Any]]) -> None:
     _rule(policies, "licence.weights-not-known-open")["effect"] = "warn"
 
 
+def _memory_shortfall_test(policies: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    tests = _rule(policies, "capacity.self-host-memory-shortfall")["when"]["all"]
+    test: dict[str, Any] = next(t for t in tests if t["fact"] == "derived.memory_shortfall_gb")
+    return test
+
+
 def widen_threshold(policies: dict[str, dict[str, Any]]) -> None:
-    _rule(policies, "capacity.self-host-memory-shortfall")["when"]["gt"] = 0.5
+    _memory_shortfall_test(policies)["gt"] = 0.5
 
 
 def narrow_threshold(policies: dict[str, dict[str, Any]]) -> None:
-    _rule(policies, "capacity.self-host-memory-shortfall")["when"]["gt"] = -12.25
+    _memory_shortfall_test(policies)["gt"] = -12.25
 
 
 def drop_a_condition(policies: dict[str, dict[str, Any]]) -> None:
