@@ -149,14 +149,14 @@ def test_a_rule_edit_names_the_rule_field_by_field(edited: tuple[Path, Path], tm
     policy = stricter / "policies" / "licence.yaml"
     # the licence rule turned round: now it denies the licences the profile approves
     policy.write_text(policy.read_text().replace(
-        "fact: derived.license_approved\n      equals: false",
-        "fact: derived.license_approved\n      equals: true"))
+        "fact: derived.license_approved\n          equals: false",
+        "fact: derived.license_approved\n          equals: true"))
     report = json.loads(run_line(["diff", "--base", str(before), "--catalog", str(stricter),
                                   "--as-of", DATE, "--all-profiles", "--format", "json"]).stdout)
     (record,) = report["records"]
     assert (record["kind"], record["id"], record["policy"]) == (
         "rule", "licence.self-host-licence-not-approved", "licence")
-    assert record["fields"][0]["path"] == "when.equals"
+    assert record["fields"][0]["path"] == "when.all[derived.license_approved].equals"
     assert (record["fields"][0]["before"], record["fields"][0]["after"]) == (False, True)
     glm = [c for c in report["cells"] if c["model"] == "glm-5.2" and c["task"] == "refactoring"
            and c["profile"] == DEFAULT_PROFILE]
