@@ -78,15 +78,25 @@ def first_dated(card: ModelCard) -> dict[FactKey, dt.date]:
     return first
 
 
+def offered_on(offering: ApiOffering, as_of: dt.date) -> bool:
+    """Whether the provider offers the model on ``as_of`` (within offered_since..until)."""
+    return ((offering.offered_since is None or offering.offered_since <= as_of)
+            and (offering.offered_until is None or as_of <= offering.offered_until))
+
+
 def card_as_of(card: ModelCard, as_of: dt.date) -> ModelCard:
-    """The card with every dated fact at its value in force on ``as_of``. Pure."""
+    """The card with every dated fact at its value in force on ``as_of``, and only the API
+    offerings offered on that day. Pure."""
     chosen = values_in_force(card, as_of)
-    if not chosen:
+    offered = [offered_on(o, as_of) for o in card.api_offerings]
+    if not chosen and all(offered):
         return card
     data = card.model_dump(mode="json", by_alias=True)
     for (offering, fact), value in chosen.items():
         for target in _targets(data, offering):
             _set_path(target, fact.split("."), value.value)
+    data["api_offerings"] = [o for o, on in zip(data["api_offerings"], offered, strict=True)
+                             if on]
     return revalidated_card(data, card)  # the lineage's own licence follows a dated licence
 
 

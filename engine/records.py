@@ -141,6 +141,20 @@ class ApiOffering(Record):
     """Published prices of this endpoint."""
     data_terms: DataTerms = DataTerms.model_construct()
     """What the provider does with the data sent to it."""
+    offered_since: IsoDate | None = None
+    """First day the provider offers the model (YYYY-MM-DD); absent when not recorded. Decided
+    as of an earlier date, the card has no such offering (``govern.dated``)."""
+    offered_until: IsoDate | None = None
+    """Last day the provider offers the model (YYYY-MM-DD); absent while it still does.
+    Decided as of a later date, the card has no such offering."""
+
+    @model_validator(mode="after")
+    def _offered_in_order(self) -> ApiOffering:
+        if (self.offered_since is not None and self.offered_until is not None
+                and self.offered_until < self.offered_since):
+            raise ValueError(f"offered_until {self.offered_until} is before offered_since "
+                             f"{self.offered_since}")
+        return self
 
 
 class KvCacheGeometry(Record):

@@ -317,12 +317,35 @@ waiver_status(waiver, as_of) := "applied" if {
 
 # The card with every dated fact at its value in force on as_of: revocation events, then
 # dated_values; per fact the latest value on or before as_of (of two on one day, the later
-# listed). A fact none of whose values is on or before as_of keeps its undated value.
-card_as_of(model, as_of) := json.patch(model, [op |
-	some value in values_in_force(dated_values(model), as_of)
-	some path in target_paths(model, value)
-	op := {"op": "add", "path": path, "value": value.value}
-])
+# listed). A fact none of whose values is on or before as_of keeps its undated value. Only the
+# API offerings offered on as_of remain (govern.dated.card_as_of).
+card_as_of(model, as_of) := offered_as_of(
+	json.patch(model, [op |
+		some value in values_in_force(dated_values(model), as_of)
+		some path in target_paths(model, value)
+		op := {"op": "add", "path": path, "value": value.value}
+	]),
+	as_of,
+)
+
+# Only the API offerings offered on as_of (offered_since .. offered_until, each optional).
+offered_as_of(model, as_of) := object.union(model, {"api_offerings": [offer |
+	some offer in object.get(model, "api_offerings", [])
+	not offered_later(offer, as_of)
+	not offered_earlier(offer, as_of)
+]})
+
+offered_later(offer, as_of) if {
+	since := object.get(offer, "offered_since", null)
+	is_string(since)
+	since > as_of
+}
+
+offered_earlier(offer, as_of) if {
+	until := object.get(offer, "offered_until", null)
+	is_string(until)
+	until < as_of
+}
 
 dated_values(model) := array.concat(event_values(model), object.get(model, "dated_values", []))
 

@@ -122,6 +122,41 @@ def test_a_later_value_replaces_the_earlier_from_its_day(tmp_path: Path) -> None
         "self-hosting (approved: MIT, Apache-2.0, BSD-3-Clause)")]
 
 
+OFFERED_JULY_TO_SEPTEMBER = """\
+api_offerings:
+  - provider: EuHost
+    host_jurisdiction: EU
+    regions: [eu-west]
+    offered_since: "2026-07-01"
+    offered_until: "2026-09-30"
+"""
+
+
+def _providers(catalog: Path, as_of: str) -> list[str | None]:
+    _, decision = _evaluate("--catalog", str(catalog), "--model", "dated-test", "--task",
+                            "refactoring", "--as-of", as_of)
+    return [o.get("provider") for o in decision["options"] if o["deployment"] == "api"]
+
+
+@pytest.mark.parametrize(("as_of", "offered"), [
+    ("2026-06-30", False), ("2026-07-01", True), ("2026-09-30", True), ("2026-10-01", False)])
+def test_an_offering_is_an_option_only_on_the_days_it_is_offered(
+        tmp_path: Path, as_of: str, offered: bool) -> None:
+    catalog = _catalog(tmp_path, OFFERED_JULY_TO_SEPTEMBER)
+    assert _providers(catalog, as_of) == (["EuHost"] if offered else [])
+
+
+def test_an_offering_not_yet_offered_is_no_option_in_the_matrix_either(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path, OFFERED_JULY_TO_SEPTEMBER)
+    for as_of, options in (("2026-06-30", ["self-host"]), ("2026-07-01", ["api via EuHost",
+                                                                         "self-host"])):
+        result = run_govern(["matrix", "--catalog", str(catalog), "--models", "dated-test",
+                             "--tasks", "refactoring", "--as-of", as_of, "--format", "json"])
+        (cell,) = json.loads(result.stdout)["cells"]
+        assert [o["deployment"] + (f" via {o['provider']}" if o.get("provider") else "")
+                for o in cell["options"]] == options
+
+
 @pytest.mark.parametrize(("extra", "line", "key", "says"), [
     (LICENCE_FROM_JULY + '  - {fact: license, since: "2026-07-01", value: Apache-2.0}\n',
      11, "since", "two values of license from 2026-07-01"),
@@ -139,6 +174,9 @@ def test_a_later_value_replaces_the_earlier_from_its_day(tmp_path: Path) -> None
      7, "sources", "no source with key 'nope'"),
     ('dated_values:\n  - {fact: license, since: "2026-13-01", value: MIT}\n',
      7, "since", "there is no month 13"),
+    (('api_offerings:\n  - {provider: P, offered_since: "2026-07-01",'
+      ' offered_until: "2026-06-30"}\n'), 7, "api_offerings[0]",
+     "offered_until 2026-06-30 is before offered_since 2026-07-01"),
     ("fact_sources:\n  licence: [paper]\n", 7, "licence", "no fact 'licence' in a model card"),
     (('revocation:\n  since: "2026-01-01"\n  events:\n    - {date: "2026-06-12", actor: A,'
      ' action: suspended, scope: all, source: S}\n'), 7, "since", "set by the events"),

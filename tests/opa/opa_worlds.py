@@ -141,7 +141,15 @@ def offerings(draw: st.DrawFn) -> dict[str, Any]:
                     "output_usd_per_mtok": draw(maybe(prices))},
         "data_terms": {"retention_days": draw(maybe(st.integers(0, 400))),
                        "trains_on_customer_data": draw(maybe(st.booleans()))},
+        **offered_days(draw),
     }
+
+
+def offered_days(draw: st.DrawFn) -> dict[str, str | None]:
+    """offered_since and offered_until, each unknown or around an as-of date, in order."""
+    since = draw(maybe(st.sampled_from(DATED_SINCE)))
+    later = [d for d in DATED_SINCE if since is None or d >= since]
+    return {"offered_since": since, "offered_until": draw(maybe(st.sampled_from(later)))}
 
 
 CARD_DATED: dict[str, st.SearchStrategy[Any]] = {
