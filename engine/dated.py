@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from govern.lineage import revalidated_card
+from govern.lineage import lineage_as_of, revalidated_card
 from govern.records import ApiOffering, DatedValue, ModelCard, RevocationEvent
 
 STATUS_AFTER: dict[str, str] = {
@@ -89,15 +89,21 @@ def card_as_of(card: ModelCard, as_of: dt.date) -> ModelCard:
     offerings offered on that day. Pure."""
     chosen = values_in_force(card, as_of)
     offered = [offered_on(o, as_of) for o in card.api_offerings]
-    if not chosen and all(offered):
-        return card
-    data = card.model_dump(mode="json", by_alias=True)
-    for (offering, fact), value in chosen.items():
-        for target in _targets(data, offering):
-            _set_path(target, fact.split("."), value.value)
-    data["api_offerings"] = [o for o, on in zip(data["api_offerings"], offered, strict=True)
-                             if on]
-    return revalidated_card(data, card)  # the lineage's own licence follows a dated licence
+    resolved = card
+    if chosen or not all(offered):
+        data = card.model_dump(mode="json", by_alias=True)
+        for (offering, fact), value in chosen.items():
+            for target in _targets(data, offering):
+                _set_path(target, fact.split("."), value.value)
+        data["api_offerings"] = [o for o, on in zip(data["api_offerings"], offered,
+                                                    strict=True) if on]
+        # the lineage's own licence follows a dated licence
+        resolved = revalidated_card(data, card)
+    if resolved.lineage is not None:  # and its bases' follow theirs
+        lineage = lineage_as_of(resolved.lineage, as_of)
+        if lineage is not resolved.lineage:
+            resolved = resolved.model_copy(update={"lineage": lineage})
+    return resolved
 
 
 def card_fixed_as_of(card: ModelCard, as_of: dt.date) -> ModelCard:

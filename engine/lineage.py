@@ -10,6 +10,7 @@ loader (``base_model_cycles``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,17 @@ from govern.licences import NormalForm, form_approved, normal_form
 
 if TYPE_CHECKING:
     from govern.records import ModelCard
+
+
+class DatedLicence(BaseModel):
+    """A licence a base's card gives from a date on (its ``dated_values``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    since: dt.date
+    license: str | None
+    """The normalised SPDX expression from ``since`` on; None: unknown from that day."""
+    normal_form: NormalForm | None
 
 
 class LineageLicence(BaseModel):
@@ -33,6 +45,9 @@ class LineageLicence(BaseModel):
     normal_form: NormalForm | None
     """The expression as alternatives of terms of licences (``govern.licences``): the form the
     Rego engine approves on, since it cannot parse SPDX; None when the licence is unknown."""
+    dated: list[DatedLicence] = []
+    """A base's dated licences, oldest first: on a decision date the latest on or before it
+    replaces ``license`` (``lineage_as_of``), as the base's own card would read that day."""
 
 
 class Lineage(BaseModel):
@@ -82,12 +97,30 @@ def resolve_lineage(card: ModelCard, cards: Mapping[str, ModelCard]) -> Lineage:
 
 
 def _base_entry(base: ModelCard) -> LineageLicence:
-    """A base's licence along a lineage. A base whose licence is dated (``dated_values``)
-    reads as unknown here: the lineage is resolved once per catalog, not per decision date,
-    so its licence on the decision date is not known to it (fails closed)."""
-    if any(v.fact == "license" and v.offering is None for v in base.dated_values):
-        return LineageLicence(model=base.id, license=None, normal_form=None)
-    return _entry(base)
+    """A base's licence along a lineage, with its dated licences: the lineage is resolved once
+    per catalog, and read as of each decision date (``lineage_as_of``)."""
+    dated = [DatedLicence(since=v.since, license=v.value,
+                          normal_form=None if v.value is None else normal_form(str(v.value)))
+             for v in base.dated_values if v.fact == "license" and v.offering is None]
+    return _entry(base).model_copy(update={"dated": dated}) if dated else _entry(base)
+
+
+def lineage_as_of(lineage: Lineage, as_of: dt.date) -> Lineage:
+    """The lineage with each base's licence in force on ``as_of``: its latest dated licence on
+    or before it, else its undated licence (unknown when the card gives none)."""
+    if not any(entry.dated for entry in lineage.licenses):
+        return lineage
+    return lineage.model_copy(update={"licenses": [_entry_as_of(e, as_of)
+                                                   for e in lineage.licenses]})
+
+
+def _entry_as_of(entry: LineageLicence, as_of: dt.date) -> LineageLicence:
+    in_force = [d for d in entry.dated if d.since <= as_of]
+    if not in_force:
+        return entry
+    latest = in_force[-1]  # oldest first, no two on one day (the loader refuses them)
+    return entry.model_copy(update={"license": latest.license,
+                                    "normal_form": latest.normal_form})
 
 
 def base_model_cycles(cards: Mapping[str, ModelCard]) -> list[list[str]]:

@@ -388,12 +388,14 @@ def _record_json(record: Record) -> dict[str, Any]:
 
 def _dates_its_licence(card: ModelCard) -> bool:
     """Rego cannot read an SPDX licence: it approves on the normal forms in the card's lineage,
-    which the loader computed from the undated licence. A card that dates its licence is
-    therefore sent inline as of the decision date (``govern.dated.card_as_of``), its lineage's
-    own entry holding the licence in force, exactly as the native engine decides it; its
+    which the loader computed from the undated licences. A card that dates its licence, or
+    whose lineage holds a base that dates its own, is therefore sent inline as of the decision
+    date (``govern.dated.card_as_of``), its lineage's entries holding the licences in force,
+    exactly as the native engine decides it; its
     history stays (messages may name it), each dated licence already in normal spelling
     (``govern.dated.in_normal_form``) as Rego re-applies it."""
-    return any(v.fact == "license" and v.offering is None for v in card.dated_values)
+    return (any(v.fact == "license" and v.offering is None for v in card.dated_values)
+            or any(entry.dated for entry in lineage_of(card).licenses))
 
 
 class _Named:

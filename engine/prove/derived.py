@@ -385,7 +385,7 @@ def encode_derived(space: Space) -> None:
 # expression no policy names adds no behaviour (policies only compare licences for equality;
 # its approval is one boolean over the listed licences, which a single other licence in or out
 # of the list shows as well). The bases are: the set of their known licences, whether one base
-# has no (or a dated) licence, and the missing bases' ids; the hook writes the base cards.
+# has no licence on the date, and the missing bases' ids; the hook writes the base cards.
 
 LICENCE_PATHS = ("model.license", "profile.approved_licenses")
 
@@ -425,7 +425,8 @@ class LineageSymbols:
     bases: SymSet
     """The known licences of the bases that have cards."""
     base_unknown: Any
-    """Some base has a card with no licence (or a dated one: unknown along a lineage)."""
+    """Some base has a card with no licence on the date (a dated licence reads as the one in
+    force: a known licence among ``bases``, or none before its first date)."""
     missing: SymSet
 
 

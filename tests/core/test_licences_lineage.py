@@ -38,9 +38,10 @@ def team(tmp_path: Path, **cards: str) -> Path:
     return tmp_path
 
 
-def self_host(run_line: RunLine, catalog: Path, model: str) -> dict[str, object]:
+def self_host(run_line: RunLine, catalog: Path, model: str,
+              as_of: str = "2026-11-23") -> dict[str, object]:
     result = run_line(["evaluate", "--catalog", str(catalog), "--model", model, "--task",
-                       "refactoring", "--as-of", "2026-11-23", "--format", "json"])
+                       "refactoring", "--as-of", as_of, "--format", "json"])
     assert result.exit_code in (0, 1), result.output
     decision = json.loads(result.stdout)
     option: dict[str, object] = next(o for o in decision["options"]
@@ -189,27 +190,33 @@ def test_a_missing_base_fails_closed_and_is_named(tmp_path: Path, run_line: RunL
     found = findings(option)
     assert "derives from llama-3.1-8b, which no model card" in str(
         found["licence.base-model-missing"]["message"])
-    assert found["licence.self-host-licence-not-approved"]["unknown_facts"] == [
-        "derived.license_approved"]
+    # the missing base is that rule's to deny: the licence rule judges complete lineages
+    assert "licence.self-host-licence-not-approved" not in found
 
 
-def test_a_dated_licence_follows_the_date_on_the_card_and_fails_closed_along_a_lineage(
+def test_a_dated_licence_follows_the_date_on_the_card_and_along_a_lineage(
         tmp_path: Path, run_line: RunLine) -> None:
-    """A card's own dated licence is the one in force on the decision date, lineage included;
-    a base's dated licence is not resolved per date along a lineage, so it reads unknown
-    there: never the undated licence after it changed."""
+    """A dated licence is the one in force on the decision date, on its own card and for
+    every model derived from it; before its first date the undated licence holds, and a base
+    that gives no undated licence is unknown there (fails closed)."""
     dated = ('dated_values:\n  - fact: license\n    since: "2026-09-01"\n'
              '    value: LicenseRef-community\n')
     catalog = team(tmp_path, base=card_text("base", "MIT") + dated,
-                   tune=card_text("tune", "MIT", ["base"]))
-    base = self_host(run_line, catalog, "base")  # as of 2026-11-23: the community licence
-    assert base["verdict"] == "denied"
-    assert "is licensed LicenseRef-community" in str(
-        findings(base)["licence.self-host-licence-not-approved"]["message"])
-    tune = self_host(run_line, catalog, "tune")
-    assert tune["verdict"] == "denied"
-    assert findings(tune)["licence.self-host-licence-not-approved"]["unknown_facts"] == [
+                   tune=card_text("tune", "MIT", ["base"]),
+                   later=card_text("later", None) + dated.replace("2026-09-01", "2026-10-01"),
+                   tune2=card_text("tune2", "MIT", ["later"]))
+    community = "LicenseRef-community"
+    for model, says in (("base", f"licensed {community} (along its lineage: {community})"),
+                        ("tune", f"licensed MIT (along its lineage: MIT, {community})")):
+        option = self_host(run_line, catalog, model)  # as of 2026-11-23: the community licence
+        assert option["verdict"] == "denied"
+        assert says in str(findings(option)["licence.self-host-licence-not-approved"]["message"])
+    before = self_host(run_line, catalog, "tune", "2026-08-31")  # MIT along the lineage
+    assert "licence.self-host-licence-not-approved" not in findings(before)
+    unknown = self_host(run_line, catalog, "tune2", "2026-09-15")  # 'later' has no licence yet
+    assert findings(unknown)["licence.self-host-licence-not-approved"]["unknown_facts"] == [
         "derived.license_approved"]
+    assert unknown["verdict"] == "denied"
 
 
 def test_a_base_model_cycle_is_refused_naming_the_files(tmp_path: Path,
