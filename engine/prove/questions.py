@@ -67,6 +67,8 @@ READABLE_ROUNDS = 50
 kept."""
 DEFAULT_TIMEOUT_S = 60.0
 """Seconds the solver may take on one query before the answer is 'unknown'."""
+INCREMENTAL_TRY_MS = 2000
+"""Milliseconds a query may take on the shared incremental solver before a fresh one is tried."""
 
 
 @dataclass(frozen=True)
@@ -231,14 +233,23 @@ class Prover:
         return sorted(reasons)
 
     def _solve(self, kind: KindModel, query: Any) -> tuple[str, Any]:
+        """Incrementally on the kind's solver first (fast: the space's constraints are already
+        digested), briefly; then, if that gave up, on a fresh solver with the full timeout:
+        what earlier queries left in the shared solver can lead z3's nonlinear arithmetic
+        (the memory and cost figures) astray on a query a fresh solver decides at once."""
         kind.solver.push()
         try:
+            kind.solver.set("timeout", min(self.timeout_ms, INCREMENTAL_TRY_MS))
             kind.solver.add(query)
             result = kind.solver.check()
-            model = kind.solver.model() if result == z3.sat else None
-            return str(result), model
+            if result != z3.unknown:
+                return str(result), kind.solver.model() if result == z3.sat else None
         finally:
             kind.solver.pop()
+        solver = self._new_solver(kind.space)
+        solver.add(query)
+        result = solver.check()
+        return str(result), solver.model() if result == z3.sat else None
 
     def satisfiable(self, query: Callable[[KindModel], Any]) -> bool | None:
         """Whether some input of some option kind satisfies the query (None: solver gave up)."""
