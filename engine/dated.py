@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from govern.fieldtypes import peel
 from govern.lineage import lineage_as_of, revalidated_card
 from govern.records import ApiOffering, DatedValue, ModelCard, RevocationEvent
 
@@ -265,14 +266,8 @@ def _names_field(model: type[BaseModel], path: list[str]) -> bool:
         return False
     if len(path) == 1:
         return True
-    sub = _submodel(_unwrap(field.annotation))
+    sub = _submodel(peel(field.annotation).bare)
     return sub is not None and _names_field(sub, path[1:])
-
-
-def _unwrap(annotation: Any) -> Any:
-    args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None)]
-    return args[0] if len(args) == 1 and type(None) in getattr(annotation, "__args__", ()) \
-        else annotation
 
 
 def _order_problems(card: ModelCard) -> list[tuple[tuple[str | int, ...], str]]:

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import types
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from govern.fieldtypes import ComputedByLoader
+from govern.fieldtypes import ComputedByLoader, peel
 from govern.lineage import license_approved, lineage_licenses, lineage_of
 from govern.record_data import record_data
 from govern.records import ModelCard, Option, Profile, Task
@@ -38,23 +36,8 @@ class FactSpec:
 # ---------------------------------------------------------------- record paths
 
 
-def _unwrap_optional(annotation: Any) -> Any:
-    origin = get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
-
-
-def _strip_annotated(annotation: Any) -> Any:
-    while get_origin(annotation) is typing.Annotated:
-        annotation = get_args(annotation)[0]
-    return annotation
-
-
 def _scalar_type(annotation: Any) -> FactType | None:
-    annotation = _strip_annotated(annotation)
+    annotation = peel(annotation).bare
     if annotation is bool:
         return "boolean"
     if annotation in (int, float):
@@ -72,13 +55,13 @@ def _record_paths(prefix: str, model: type[BaseModel]) -> list[FactSpec]:
         if any(isinstance(m, ComputedByLoader) for m in field.metadata):
             continue  # read through derived facts (e.g. the lineage's licences)
         path = f"{prefix}.{field.alias or name}"
-        annotation = _strip_annotated(_unwrap_optional(field.annotation))
+        annotation = peel(field.annotation).bare
         doc = field.description or ""
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             specs.extend(_record_paths(path, annotation))
         elif get_origin(annotation) is list:
             (item,) = get_args(annotation)
-            item = _strip_annotated(item)
+            item = peel(item).bare
             is_record = isinstance(item, type) and issubclass(item, BaseModel)
             specs.append(FactSpec(path, "records" if is_record else "list", doc))
         elif (scalar := _scalar_type(annotation)) is not None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import types
+import typing
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BeforeValidator, Field, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, core_schema
@@ -128,3 +130,35 @@ is refused with the closest known one. See ``govern.licences``."""
 ApprovedLicence = Annotated[str, BeforeValidator(_approved_licence),
                             Field(examples=["MIT", "Apache-2.0", "LicenseRef-proprietary"])]
 """One approved licence (no AND/OR), normalised like ``SpdxExpression``."""
+
+
+@dataclass(frozen=True)
+class Peeled:
+    """A field's annotation without its Optional and Annotated layers."""
+
+    bare: Any
+    """The type inside (a Union of several types stays whole)."""
+    nullable: bool
+    """Whether None is allowed."""
+    metadata: tuple[Any, ...]
+    """The Annotated layers' metadata, outermost first."""
+
+
+def peel(annotation: Any) -> Peeled:
+    """The one way govern reads a field's type: facts, schemas of the symbolic space, explain's
+    levers and the dated-fact checks all peel Optional and Annotated alike."""
+    nullable = False
+    metadata: tuple[Any, ...] = ()
+    while True:
+        origin = get_origin(annotation)
+        if origin is typing.Annotated:
+            metadata += tuple(annotation.__metadata__)
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            nullable = nullable or len(members) < len(get_args(annotation))
+            if len(members) != 1:
+                return Peeled(annotation, nullable, metadata)
+            annotation = members[0]
+        else:
+            return Peeled(annotation, nullable, metadata)

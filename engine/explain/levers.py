@@ -23,17 +23,16 @@ search in ``govern.explain.search`` is exhaustive.
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Union, cast, get_args, get_origin
+from typing import Any, Literal, cast, get_args, get_origin
 
 from pydantic import BaseModel
 
 from govern.conditions import FactRef, iter_tests, test_operator
 from govern.facts import DERIVED_READS, EACH_DATA_CLASS
-from govern.fieldtypes import Jurisdiction, Region
+from govern.fieldtypes import Jurisdiction, Region, peel
 from govern.records import ApiOffering, ModelCard, Policy, Profile, Task
 
 RecordKind = Literal["model", "task", "profile"]
@@ -94,19 +93,8 @@ def fact_addresses(path: str, deployment: str, offering: int | None, task: Task
 
 def _strip(annotation: Any) -> tuple[Any, tuple[Any, ...]]:
     """(annotation without Optional and Annotated, the Annotated metadata)."""
-    metadata: tuple[Any, ...] = ()
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            metadata += tuple(annotation.__metadata__)
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation, metadata
-            annotation = args[0]
-        else:
-            return annotation, metadata
+    peeled = peel(annotation)
+    return peeled.bare, peeled.metadata
 
 
 def field_annotation(kind: RecordKind, keys: tuple[Key, ...]) -> Any:

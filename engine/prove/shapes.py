@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import types
-import typing
 from dataclasses import dataclass
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
 from govern.facts import FACTS, FactType
+from govern.fieldtypes import peel
 from govern.records import ApiOffering, ModelCard, Option, Profile, Task
 
 ROOTS: dict[str, type[BaseModel]] = {
@@ -68,22 +67,8 @@ def _constraints(metadata: list[Any]) -> dict[str, Any]:
 
 def _peel(annotation: Any) -> tuple[Any, bool, dict[str, Any]]:
     """(bare type, whether None is allowed, constraints of Annotated layers)."""
-    nullable = False
-    found: dict[str, Any] = {}
-    while True:
-        origin = get_origin(annotation)
-        if origin is typing.Annotated:
-            args = get_args(annotation)
-            found.update(_constraints(list(args[1:])))
-            annotation = args[0]
-        elif origin in (Union, types.UnionType):
-            members = [a for a in get_args(annotation) if a is not type(None)]
-            nullable = nullable or len(members) < len(get_args(annotation))
-            if len(members) != 1:
-                return annotation, nullable, found
-            annotation = members[0]
-        else:
-            return annotation, nullable, found
+    peeled = peel(annotation)
+    return peeled.bare, peeled.nullable, _constraints(list(peeled.metadata))
 
 
 def _scalars(annotation: Any, found: dict[str, Any]) -> Scalars:
