@@ -19,8 +19,8 @@ REGIONS = ["us-east", "us-west", "eu-west", "eu-central", "cn-north", "uk-south"
 PROVIDERS = ["Z.ai", "Anthropic", "OpenAI", "DeepSeek", "Moonshot", "MiniMax", "AWS Bedrock",
              "Azure", "Google Vertex", "Together", "Fireworks", "OpenRouter", "Mistral",
              "Groq", "Cerebras"]
-LICENCES = ["MIT", "Apache-2.0", "BSD-3-Clause", "proprietary", "Llama-community",
-            "Qwen-licence", None]
+LICENCES = ["MIT", "Apache-2.0", "BSD-3-Clause", "proprietary", "LicenseRef-Llama-community",
+            "LicenseRef-Qwen", "MIT OR Apache-2.0", None]
 DATA_CLASSES = ["public_text", "internal_documents", "source_code", "trade_secrets",
                 "personal_data", "regulated_data", "research_data", "legal_documents",
                 "security_findings"]
@@ -93,8 +93,10 @@ def task(rng: random.Random, index: int) -> dict[str, Any]:
         "risk_tier": rng.choice(["high", "lower", "lower"]),
         "data_classes": rng.sample(DATA_CLASSES, rng.randint(1, 3)),
         "business_critical": rng.random() < 0.3,
-        "tokens_per_task": {"input": rng.choice([None, 8_000, 40_000]),
-                            "output": rng.choice([None, None, 3_000])},
+        # absent, not null: a task leaves out what it does not estimate
+        "tokens_per_task": {key: value for key, value in (
+            ("input", rng.choice([None, 8_000, 40_000])),
+            ("output", rng.choice([None, None, 3_000]))) if value is not None},
         "context_tokens": rng.choice([None, 32_000, 128_000]),
     }
 
