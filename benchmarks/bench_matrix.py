@@ -74,7 +74,10 @@ def edited_profile(profile: Profile) -> Profile:
 
 def edited_licence(policy: Policy) -> Policy:
     data: Any = policy.model_dump(mode="json", by_alias=True, exclude_none=True)
-    data["rules"][0]["when"]["not_in"] = ["Apache-2.0", "BSD-3-Clause"]
+    # MIT is no longer approved for self-hosting: the licence rule also fires on it
+    complete, approved = data["rules"][0]["when"]["all"]
+    data["rules"][0]["when"] = {"all": [complete, {"any": [
+        approved, {"fact": "model.license", "equals": "MIT"}]}]}
     return Policy.model_validate(data)
 
 

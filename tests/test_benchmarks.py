@@ -30,5 +30,5 @@ def test_the_synthetic_catalog_validates_and_is_decided() -> None:
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_every_benchmark_starts(script: str) -> None:
     done = subprocess.run([sys.executable, "-m", f"benchmarks.{script}", "--help"], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
