@@ -32,7 +32,7 @@ class CitedSource(BaseModel):
     """A source a finding rests on: one of the card's ``sources``, and the facts the rule read
     that it gives."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     key: str
     publication: str
@@ -46,7 +46,7 @@ class CitedSource(BaseModel):
 class RuleRationale(BaseModel):
     """Why the rule that fired exists, and the source it rests on."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     text: str
     source: str

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class DatedLicence(BaseModel):
     """A licence a base's card gives from a date on (its ``dated_values``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     since: dt.date
     license: str | None
@@ -36,7 +36,7 @@ class DatedLicence(BaseModel):
 class LineageLicence(BaseModel):
     """One model along the lineage and its licence."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     model: str
     """The card id."""
@@ -53,7 +53,7 @@ class LineageLicence(BaseModel):
 class Lineage(BaseModel):
     """A card's lineage as the loader resolved it against the catalog."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     licenses: list[LineageLicence]
     """The model first, then every base it derives from, breadth first, each once."""
