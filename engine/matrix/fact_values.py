@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govern.facts import DERIVERS, record_facts
-from govern.matrix.rule_plan import Reads, freeze, option_inputs
+from govern.matrix.rule_plan import Reads, freeze, option_inputs, reads_profile, task_inputs
 from govern.records import ModelCard, Option, Profile, Task
 
 
@@ -123,19 +123,37 @@ class OptionContext:
 
 
 class DerivedColumns:
-    """Per profile: the value ids, over the tasks, of derived facts that read the task."""
+    """Per profile: the value ids, over the tasks, of derived facts that read the task. A
+    derived fact that reads no profile fact (``govern.facts.DERIVED_READS``: the cost per task,
+    the lineage's licences) has one column for every profile, kept in ``shared``."""
 
-    def __init__(self, tasks: TaskFacts, values: ValueIds) -> None:
+    def __init__(self, tasks: TaskFacts, values: ValueIds,
+                 shared: dict[tuple[str, tuple[Any, ...]], list[int]]) -> None:
         self._tasks = tasks
         self._values = values
         self._columns: dict[tuple[str, tuple[Any, ...]], list[int]] = {}
+        self._shared = shared
 
     def column(self, path: str, context: OptionContext) -> list[int]:
         inputs = tuple(freeze(context.facts.get(p)) for p in option_inputs(path))
-        found = self._columns.get((path, inputs))
+        columns = self._columns if reads_profile(path) else self._shared
+        found = columns.get((path, inputs))
         if found is None:
-            derive = DERIVERS[path]
-            found = self._columns[path, inputs] = [
-                self._values.id_of(derive(context.model, context.option, task, context.profile))
-                for task in self._tasks.tasks]
+            found = columns[path, inputs] = self._derive(path, context)
         return found
+
+    def _derive(self, path: str, context: OptionContext) -> list[int]:
+        """The column, derived once per distinct values of the task facts it reads (a few
+        token estimates or context sizes stand for a hundred tasks)."""
+        derive, tasks = DERIVERS[path], self._tasks
+        reads = [tasks.column(p) for p in task_inputs(path)]
+        keys = list(zip(*reads, strict=True)) if reads else [()] * len(tasks.tasks)
+        by_key: dict[tuple[int, ...], int] = {}
+        column = []
+        for task, key in zip(tasks.tasks, keys, strict=True):
+            found = by_key.get(key)
+            if found is None:
+                found = by_key[key] = self._values.id_of(
+                    derive(context.model, context.option, task, context.profile))
+            column.append(found)
+        return column

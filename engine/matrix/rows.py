@@ -88,6 +88,8 @@ class RowEngine(Generic[V, O, C]):
         self.facts = facts if facts is not None else RecordFacts(tasks)
         self.values = self.facts.values
         self.tasks = self.facts.tasks
+        self.profile_free_columns: dict[tuple[str, tuple[Any, ...]], list[int]] = {}
+        """Columns of derived facts that read no profile fact, shared by every profile."""
         self.plans = [plan_rule(i, c) for i, c in enumerate(policies.rules)]
         scopes: list[ScopeClass] = [(t.risk_tier, t.business_critical) for t in self.tasks.tasks]
         self.scopes = sorted(set(scopes))
@@ -160,7 +162,7 @@ class _ProfileRows(Generic[V, O, C]):
         self.engine = engine
         self.profile = profile
         self.facts = record_facts("profile", profile)
-        self.derived = DerivedColumns(engine.tasks, engine.values)
+        self.derived = DerivedColumns(engine.tasks, engine.values, engine.profile_free_columns)
         self._given: dict[tuple[int, tuple[Any, ...], tuple[int, ...]], Column] = {}
         self._numbers: dict[Hashable, int] = {}
         self._keys: dict[Hashable, tuple[list[int], list[tuple[Any, ...]], list[int]]] = {}

@@ -47,6 +47,14 @@ def reads_task(derived_path: str) -> bool:
     return any(i.startswith("task.") for i in DERIVED_INPUTS[derived_path])
 
 
+def reads_profile(derived_path: str) -> bool:
+    return any(read.startswith("profile.") for read in DERIVED_READS[derived_path])
+
+
+def task_inputs(derived_path: str) -> tuple[str, ...]:
+    return tuple(i for i in DERIVED_INPUTS[derived_path] if i.startswith("task."))
+
+
 def option_inputs(derived_path: str) -> tuple[str, ...]:
     return tuple(i for i in DERIVED_INPUTS[derived_path] if not i.startswith("task."))
 
