@@ -214,6 +214,25 @@ def _no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     ctx.meta[NO_CACHE] = value
 
 
+def one_decision(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options naming one decision (model, task, profile, date), shared by evaluate and
+    explain so they read alike."""
+    for option in reversed([
+        click.option("--model", "model_id", required=True,
+                     help="Model card id, e.g. glm-5.2.",
+                     shell_complete=_complete_ids("model_cards")),
+        click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
+                     shell_complete=_complete_ids("tasks")),
+        click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE,
+                     show_default=True, help="Organisation profile id.",
+                     shell_complete=_complete_ids("profiles")),
+        click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+                     help="Decision date (default: today)."),
+    ]):
+        command = option(command)
+    return command
+
+
 @click.group(cls=GovernGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="govern")
 @click.option("--no-cache", is_flag=True, expose_value=False, callback=_no_cache,
@@ -224,13 +243,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--model", "model_id", required=True, help="Model card id, e.g. glm-5.2.",
-              shell_complete=_complete_ids("model_cards"))
-@click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
-              shell_complete=_complete_ids("tasks"))
-@click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
-              help="Organisation profile id.", shell_complete=_complete_ids("profiles"))
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@one_decision
 @click.option("-f", "--format", "format_name", type=click.Choice(sorted(DECISION_FORMATS)),
               default="text", show_default=True)
 @click.option("--explain", "with_explanation", is_flag=True,
@@ -297,13 +310,7 @@ def explain_one(catalog: Catalog, decision: Decision, model: ModelCard, task: Ta
 
 
 @main.command()
-@click.option("--model", "model_id", required=True, help="Model card id, e.g. glm-5.2.",
-              shell_complete=_complete_ids("model_cards"))
-@click.option("--task", "task_id", required=True, help="Task id, e.g. refactoring.",
-              shell_complete=_complete_ids("tasks"))
-@click.option("-p", "--profile", "profile_id", default=DEFAULT_PROFILE, show_default=True,
-              help="Organisation profile id.", shell_complete=_complete_ids("profiles"))
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Decision date (default: today).")
+@one_decision
 @click.option("-f", "--format", "format_name", type=click.Choice(["text", "json", "markdown"]),
               default="text", show_default=True)
 @click.option("--max-changes", type=click.IntRange(1, 4), default=2, show_default=True,

@@ -61,6 +61,17 @@ DENIED_API = """\
     """
 
 
+
+CHEAP_OFFERING = """\
+  - provider: Example Cloud
+    host_jurisdiction: IN
+    pricing:
+      input_usd_per_mtok: 0.70
+      output_usd_per_mtok: 2.20
+"""
+"""An API offering of GLM-5.2 at half Z.ai's prices, as a card's api_offerings item:
+40000 x $0.7/M + 43000 x $2.2/M = $0.1226 per refactoring task (Z.ai: $0.2452)."""
+
 def write(path: Path, text: str) -> Path:
     """Write dedented text, creating parent directories."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from govern.core import deployment_label
 from govern.matrix.diff import CatalogVersion, MatrixDiff, diff_catalogs, summarize_changes
 from govern.matrix.outcomes import Cell, CellSummary
 from govern.matrix.result import MatrixResult
@@ -36,7 +37,7 @@ class IntendedUse:
 
     @property
     def label(self) -> str:
-        return f"{self.deployment} via {self.provider}" if self.provider else self.deployment
+        return deployment_label(self.deployment, self.provider)
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import AS_OF, REPO, RunLine, write
-
-CHEAP = """\
-  - provider: Example Cloud
-    host_jurisdiction: IN
-    pricing:
-      input_usd_per_mtok: 0.70
-      output_usd_per_mtok: 2.20
-"""
-"""Half Z.ai's prices: 40000 x $0.7/M + 43000 x $2.2/M = $0.1226 per refactoring task."""
+from tests.support import AS_OF, CHEAP_OFFERING, REPO, RunLine, write
 
 
 @pytest.fixture
@@ -30,7 +21,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     card = (REPO / "model_cards" / "glm-5.2.yaml").read_text(encoding="utf-8")
     card = card.replace("id: glm-5.2\n", "id: glm-5.2-two-hosts\n", 1)
-    card = card.replace("api_offerings:\n", "api_offerings:\n" + CHEAP, 1)
+    card = card.replace("api_offerings:\n", "api_offerings:\n" + CHEAP_OFFERING, 1)
     write(tmp_path / "catalog" / "model_cards" / "glm-5.2-two-hosts.yaml", "")
     (tmp_path / "catalog" / "model_cards" / "glm-5.2-two-hosts.yaml").write_text(card, "utf-8")
     write(tmp_path / "govern.yaml", """\

@@ -12,16 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import AS_OF, REPO, RunLine
-
-CHEAP = """\
-  - provider: Example Cloud
-    host_jurisdiction: IN
-    pricing:
-      input_usd_per_mtok: 0.70
-      output_usd_per_mtok: 2.20
-"""
-"""40000 x $0.7/M + 43000 x $2.2/M = $0.1226 per refactoring task (Z.ai: $0.2452)."""
+from tests.support import AS_OF, CHEAP_OFFERING, REPO, RunLine
 
 
 @pytest.fixture
@@ -30,7 +21,7 @@ def team(tmp_path: Path) -> Path:
     zai_prices = "      output_usd_per_mtok: 4.40\n"
     assert zai_prices in card
     card = card.replace("id: glm-5.2\n", "id: glm-5.2-two-hosts\n", 1)
-    card = card.replace(zai_prices, zai_prices + CHEAP, 1)
+    card = card.replace(zai_prices, zai_prices + CHEAP_OFFERING, 1)
     (tmp_path / "model_cards").mkdir()
     (tmp_path / "model_cards" / "glm-5.2-two-hosts.yaml").write_text(card, encoding="utf-8")
     return tmp_path
