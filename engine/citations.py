@@ -109,8 +109,9 @@ def finding_sources(compiled: CompiledRule, card: ModelCard, as_of: dt.date,
                 if fact not in facts:
                     facts.append(fact)
     by_key = {s.key: s for s in card.sources if s.key is not None}
-    return [CitedSource(key=key, publication=by_key[key].publication, title=by_key[key].title,
-                        author=by_key[key].author, date=by_key[key].date, facts=facts)
+    return [CitedSource.model_construct(key=key, publication=by_key[key].publication,
+                                        title=by_key[key].title, author=by_key[key].author,
+                                        date=by_key[key].date, facts=facts)
             for key, facts in cited.items() if key in by_key]
 
 
@@ -130,6 +131,6 @@ def _cited(finding: Finding, compiled: CompiledRule, card: ModelCard, as_of: dt.
            provider: str | None, in_force: dict[FactKey, DatedValue]) -> Finding:
     rationale = compiled.rule.rationale
     return finding.model_copy(update={
-        "rationale": RuleRationale(text=rationale.text, source=rationale.source),
+        "rationale": RuleRationale.model_construct(text=rationale.text, source=rationale.source),
         "sources": finding_sources(compiled, card, as_of, provider, finding.unknown_facts,
                                    in_force)})

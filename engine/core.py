@@ -302,7 +302,7 @@ def cost_of(facts: Mapping[str, Any]) -> CostPerTask | None:
     basis = facts.get("derived.cost_per_task_basis")
     if basis is None:
         return None
-    return CostPerTask(usd=facts.get("derived.cost_per_task_usd"), basis=basis)
+    return CostPerTask.model_construct(usd=facts.get("derived.cost_per_task_usd"), basis=basis)
 
 
 def option_costs(model: ModelCard, task: Task, profile: Profile) -> list[CostPerTask | None]:

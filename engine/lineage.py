@@ -62,9 +62,13 @@ class Lineage(BaseModel):
     were not looked up (a card decided outside a catalog)."""
 
 
+# The loader builds lineages from cards it has validated, so the parts are constructed, not
+# validated again: validating would build pydantic's validators for these models on every run
+# (about 40 ms of a one-shot `govern evaluate`, more than deciding takes).
+
 def _entry(card: ModelCard) -> LineageLicence:
     license = card.license
-    return LineageLicence(model=card.id, license=license,
+    return LineageLicence.model_construct(model=card.id, license=license,
                           normal_form=normal_form(license) if license is not None else None)
 
 
@@ -73,7 +77,8 @@ def lineage_of(card: ModelCard) -> Lineage:
     and its bases (if any) unknown."""
     if card.lineage is not None:
         return card.lineage
-    return Lineage(licenses=[_entry(card)], missing_bases=None if card.base_model else [])
+    return Lineage.model_construct(licenses=[_entry(card)],
+                                   missing_bases=None if card.base_model else [])
 
 
 def resolve_lineage(card: ModelCard, cards: Mapping[str, ModelCard]) -> Lineage:
@@ -92,15 +97,15 @@ def resolve_lineage(card: ModelCard, cards: Mapping[str, ModelCard]) -> Lineage:
             else:
                 missing.append(base)
         index += 1
-    return Lineage(licenses=[_entry(card), *(_base_entry(c) for c in order[1:])],
-                   missing_bases=missing)
+    return Lineage.model_construct(licenses=[_entry(card), *(_base_entry(c) for c in order[1:])],
+                                   missing_bases=missing)
 
 
 def _base_entry(base: ModelCard) -> LineageLicence:
     """A base's licence along a lineage, with its dated licences: the lineage is resolved once
     per catalog, and read as of each decision date (``lineage_as_of``)."""
-    dated = [DatedLicence(since=v.since, license=v.value,
-                          normal_form=None if v.value is None else normal_form(str(v.value)))
+    dated = [DatedLicence.model_construct(since=v.since, license=v.value,
+                                          normal_form=None if v.value is None else normal_form(str(v.value)))
              for v in base.dated_values if v.fact == "license" and v.offering is None]
     return _entry(base).model_copy(update={"dated": dated}) if dated else _entry(base)
 
