@@ -162,8 +162,10 @@ class Decision(_Out):
 
 def decision_document(decision: Decision) -> dict[str, Any]:
     """The decision as the design.md contract's JSON: what ``--format json`` prints and what a
-    decision record carries (dates as YYYY-MM-DD, fields in declaration order)."""
-    return decision.model_dump(mode="json")
+    decision record carries (dates as YYYY-MM-DD, fields in declaration order). Read from
+    the fields (``record_data``; the decision parts have no aliases): pydantic's serialiser
+    would be built for it on each run, which costs more than deciding."""
+    return record_data(decision, json_mode=True)
 
 
 # ---------------------------------------------------------------- the compiled policy set

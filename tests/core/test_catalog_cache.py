@@ -3,6 +3,8 @@ load gives, any changed byte misses, and a damaged cache file is ignored."""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import shutil
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from govern.core import decide, decision_document
 from govern.loading import catalog as catalog_module
 from govern.loading import yaml_source
 from govern.loading.catalog import Catalog, bundled_root, load_catalog
@@ -73,6 +76,26 @@ def test_record_data_is_what_pydantic_dumps(catalog: Catalog) -> None:
             for mode in ("json", "python"):
                 assert record_data(record, mode == "json") == record.model_dump(
                     mode=mode, by_alias=True), record.id
+
+
+def test_decision_document_is_what_pydantic_dumps() -> None:
+    """`--format json` and decision records read the decision's fields (no serialiser built):
+    the same JSON as pydantic's dump, for every decision of the catalog with the example
+    team's waivers (applied waivers, waiver uses, costs, citations), on two dates."""
+    team = load_catalog([bundled_root(), EXAMPLE_TEAM])
+    policies = team.policy_set
+    waivers = list(team.waivers.values())
+    assert waivers, "the example team's catalog has waivers to apply"
+    kinds = set()
+    for as_of in (dt.date(2026, 5, 1), AS_OF):
+        for model, task, profile in itertools.product(team.models.values(), team.tasks.values(),
+                                                      team.profiles.values()):
+            decision = decide(model, task, profile, policies, as_of, waivers)
+            document = decision_document(decision)
+            assert document == decision.model_dump(mode="json"), (model.id, task.id)
+            assert list(document) == list(decision.model_dump(mode="json"))
+            kinds |= {type(f.waiver).__name__ for o in decision.options for f in o.findings}
+    assert "AppliedWaiver" in kinds, "a waiver was applied in at least one decision"
 
 
 def run(args: list[str], cache: Path, cwd: Path) -> subprocess.CompletedProcess[str]:

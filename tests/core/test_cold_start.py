@@ -4,8 +4,10 @@ features, the JSON Schemas, the Rego compiler, the OPA client or the check repor
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +60,39 @@ def test_the_commands_that_need_those_modules_still_load_them() -> None:
     _, modules = modules_loaded_by("check", "--manifest", "examples/ci/govern.yaml",
                                    "--as-of", "2026-11-23", "--format", "sarif")
     assert {"govern.check.report", "govern.formats.sarif"} <= modules
+
+
+BUILT_VALIDATORS = """
+import sys
+from pydantic import BaseModel
+from govern.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as e:
+    print("exit", e.code)
+pending, built = [BaseModel], []
+while pending:
+    model = pending.pop()
+    pending.extend(model.__subclasses__())
+    if model.__module__.startswith("govern") and model.__pydantic_complete__:
+        built.append(model.__qualname__)
+print("built", *sorted(built))
+"""
+
+
+@pytest.mark.parametrize("format_name", ["text", "json", "markdown"])
+def test_evaluate_from_the_catalog_cache_builds_no_pydantic_validator(
+        format_name: str, tmp_path: Path) -> None:
+    """Building a pydantic validator or serialiser costs more than deciding: on a cache hit
+    the records come validated, and what the core computes from them (lineages, costs,
+    citations, the decision, its JSON) is constructed and read without one."""
+    args = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", "2026-11-23",
+            "--format", format_name]
+    env = {**os.environ, "GOVERN_CACHE": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", BUILT_VALIDATORS, *args], capture_output=True,
+                           text=True, timeout=120, check=True, cwd=REPO, env=env)
+            for _ in range(2)]
+    (miss, hit) = (run.stdout.rpartition("\nbuilt")[::2] for run in runs)
+    assert miss[0].endswith("exit 0") and hit[0] == miss[0], "the same decision both times"
+    assert "ModelCard" in miss[1].split(), "the first run validated the catalog's files"
+    assert hit[1].split() == []
