@@ -165,7 +165,8 @@ def decision_document(decision: Decision) -> dict[str, Any]:
     decision record carries (dates as YYYY-MM-DD, fields in declaration order). Read from
     the fields (``record_data``; the decision parts have no aliases): pydantic's serialiser
     would be built for it on each run, which costs more than deciding."""
-    return record_data(decision, json_mode=True)
+    document: dict[str, Any] = record_data(decision, json_mode=True)
+    return document
 
 
 # ---------------------------------------------------------------- the compiled policy set

@@ -104,9 +104,13 @@ def resolve_lineage(card: ModelCard, cards: Mapping[str, ModelCard]) -> Lineage:
 def _base_entry(base: ModelCard) -> LineageLicence:
     """A base's licence along a lineage, with its dated licences: the lineage is resolved once
     per catalog, and read as of each decision date (``lineage_as_of``)."""
-    dated = [DatedLicence.model_construct(since=v.since, license=v.value,
-                                          normal_form=None if v.value is None else normal_form(str(v.value)))
-             for v in base.dated_values if v.fact == "license" and v.offering is None]
+    # a dated licence was validated as the licence field is: a normalised expression or None
+    licences = [(v.since, None if v.value is None else str(v.value)) for v in base.dated_values
+                if v.fact == "license" and v.offering is None]
+    dated = [DatedLicence.model_construct(since=since, license=licence,
+                                          normal_form=None if licence is None
+                                          else normal_form(licence))
+             for since, licence in licences]
     return _entry(base).model_copy(update={"dated": dated}) if dated else _entry(base)
 
 

@@ -20,6 +20,7 @@ first, from the parser's events, without building anything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -120,15 +121,45 @@ if yaml.__with_libyaml__:  # PyYAML built without libyaml has no CSafeLoader
 DEFAULT_COMPOSER = "libyaml" if "libyaml" in COMPOSERS else "python"
 
 
+BLOCK_STARTS = re.compile(r"^[ \t]*|[-?:][ \t]+")
+"""Where a block collection can start: at a line's first character after its indentation, or
+on the same line after an indicator ('- ', '? ', ': ', as in '- - a' or '- a: b'). Matched
+line by line, so the end of a match is its column."""
+OTHER_LINE_BREAKS = ("\r", "\x85", "\u2028", "\u2029", "\ufeff")
+"""Characters that end a line for YAML but not for ``BLOCK_STARTS`` (or, a byte-order mark,
+shift the columns one composer counts): a text holding one is counted by the parser."""
+
+
+def nesting_bound(text: str) -> int | None:
+    """An upper bound on how deep collections nest in ``text``, from its characters alone;
+    None when the text has line breaks it cannot count columns across.
+
+    Flow collections each start at a '[' or '{'. Block collections cannot be inside flow
+    ones, and each one nested in another starts at a greater column, except a sequence
+    written at its parent mapping's indentation (whose items are indented again): so at most
+    two block collections per column a block collection can start at (``BLOCK_STARTS``).
+    Characters in quotes and comments only make the bound larger. A card's keys give a few
+    dozen such columns, well under ``DEEPEST_COMPOSED``, so it is read without a parse.
+    """
+    if any(character in text for character in OTHER_LINE_BREAKS):
+        return None
+    columns = {match.end() for line in text.split("\n")
+               for match in BLOCK_STARTS.finditer(line)}
+    return text.count("[") + text.count("{") + 2 * len(columns)
+
+
 def too_deep_to_compose(text: str) -> tuple[int, int] | None:
     """Where (1-based line, column) collections in ``text`` first nest deeper than
     ``DEEPEST_COMPOSED``, or None when they never do.
 
-    Most texts are decided by counting characters; the others by the parser's events (no
-    recursion, no nodes), stopping at the first level too deep. A syntax error ends the count:
-    the composer reports it, as it always has.
+    Most texts are decided by counting characters (``nesting_bound``); the others by the
+    parser's events (no recursion, no nodes), stopping at the first level too deep. A syntax
+    error ends the count: the composer reports it, as it always has.
     """
     if sum(text.count(character) for character in COLLECTION_STARTS) <= DEEPEST_COMPOSED:
+        return None
+    bound = nesting_bound(text)
+    if bound is not None and bound <= DEEPEST_COMPOSED:
         return None
     loader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
     depth = 0

@@ -221,12 +221,19 @@ def display_path(path: Path) -> str:
     repository root in CI, which is what SARIF and GitHub annotations expect), else as given;
     always with '/'."""
     # Not resolved: the path as the user sees it, and a looping or dangling symlink (which
-    # the catalog reports) can still be named.
-    absolute = Path(os.path.abspath(path))
+    # the catalog reports) can still be named. Compared as text (abspath normalises both
+    # alike): pathlib's relative_to cost a tenth of loading a 1,000-card catalog.
     try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except (ValueError, OSError):
+        here = os.getcwd()
+        absolute = os.path.abspath(path)
+    except OSError:
         return path.as_posix()
+    if absolute == here:
+        return "."
+    inside = here if here.endswith(os.sep) else here + os.sep
+    if absolute.startswith(inside):
+        return absolute[len(inside):].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def read_yaml_file(path: Path, shown_as: str | None = None,

@@ -18,6 +18,7 @@ import pytest
 from govern.core import build_options
 from govern.facts import read_facts
 from govern.loading.catalog import Catalog
+from govern.loading.yaml_source import display_path
 from govern.records import Profile
 from tests.support import REPO, RunLine, line_of
 
@@ -416,3 +417,29 @@ def test_exponent_numbers_are_refused_even_where_yaml11_reads_text(
         re.sub(r"^name: .*$", f"name: {written}", text, count=1, flags=re.MULTILINE))
     refused(evaluate(run_line, tmp_path),
             rf"glm-5\.2\.yaml:\d+:1: name: {re.escape(written)} is written with an exponent")
+
+
+@pytest.mark.parametrize(("cwd", "path", "shown"), [
+    ("/work/repo", "/work/repo/model_cards/a.yaml", "model_cards/a.yaml"),
+    ("/work/repo", "model_cards/../tasks/b.yaml", "tasks/b.yaml"),
+    ("/work/repo", "/work/repo", "."),
+    ("/work/repo", "/work/repository/a.yaml", "/work/repository/a.yaml"),  # not inside
+    ("/work/repo", "/elsewhere/a.yaml", "/elsewhere/a.yaml"),
+    ("/work/repo", "../other/a.yaml", "../other/a.yaml"),  # as given when outside
+    ("/", "/etc/govern/a.yaml", "etc/govern/a.yaml"),
+])
+def test_a_file_is_named_relative_to_the_working_directory(
+        cwd: str, path: str, shown: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages, SARIF and annotations name a file as the user sees it from the working
+    directory (the repository root in CI); a file outside it as given."""
+    monkeypatch.setattr(os, "getcwd", lambda: cwd)
+    assert display_path(Path(path)) == shown
+
+
+def test_a_file_is_named_as_given_when_the_working_directory_is_gone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def gone() -> str:
+        raise FileNotFoundError("the working directory was removed")
+
+    monkeypatch.setattr(os, "getcwd", gone)
+    assert display_path(Path("model_cards/a.yaml")) == "model_cards/a.yaml"

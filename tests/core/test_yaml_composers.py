@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from govern.errors import InputError
 from govern.loading import yaml_source
-from govern.loading.yaml_composers import COMPOSERS, DEEPEST_COMPOSED
+from govern.loading.yaml_composers import COMPOSERS, DEEPEST_COMPOSED, nesting_bound
 from govern.loading.yaml_source import MAX_DEPTH
 from tests.support import REPO
 
@@ -138,3 +139,83 @@ def test_a_hundred_thousand_nested_brackets_are_bad_input_not_a_crash(tmp_path: 
     assert done.stdout == ""
     assert "deep.yaml:1:129: -: nested more than 64 levels deep (or too deep to read)" \
         in done.stderr
+
+
+def deepest_collection(text: str) -> int | None:
+    """How deep collections nest in ``text``, from the parser's events; None when it does not
+    parse."""
+    depth = deepest = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return deepest
+
+
+def nested_mix(rng: random.Random, depth: int, indent: int = 0) -> str:
+    """A value nested ``depth`` collections deep in styles chosen at random: block mappings
+    and sequences, sequences at their mapping's indentation, compact '- - ' and '- k: '
+    forms, explicit '? ' keys, anchors and tags before a collection, flow collections, and
+    quoted text and comments holding indicators."""
+    pad = " " * indent
+    if depth == 0:
+        return rng.choice(["x", "'[- ? :'", '"{a: [b]}"', "x # - - [ {"])
+    style = rng.choice(["mapping", "sequence", "indentless", "compact", "explicit", "flow",
+                        "tagged"])
+    if style == "flow":
+        inner = flow_value(rng, depth)
+        return f"{inner}"
+    if style == "tagged":
+        step = rng.randint(1, 3)
+        return (f"{rng.choice(['&a', '!!seq'])}\n{pad}" + "-" + "\n" + pad + " " * step
+                + "- " + nested_mix(rng, depth - 2, indent + step + 2)) if depth >= 2 \
+            else nested_mix(rng, depth, indent)
+    step = rng.randint(1, 3)
+    if style == "mapping":
+        return f"\n{pad}{' ' * step}k: " + nested_mix(rng, depth - 1, indent + step)
+    if style == "sequence":
+        return f"\n{pad}{' ' * step}- " + nested_mix(rng, depth - 1, indent + step + 2)
+    if style == "indentless" and depth >= 2:
+        return f"\n{pad}- k: " + nested_mix(rng, depth - 2, indent + 2)
+    if style == "compact":
+        return f"\n{pad}{' ' * step}- - " + nested_mix(rng, max(depth - 2, 0), indent + step + 4)
+    return f"\n{pad}{' ' * step}? " + nested_mix(rng, depth - 1, indent + step + 2)
+
+
+def flow_value(rng: random.Random, depth: int) -> str:
+    if depth == 0:
+        return rng.choice(["x", "'a: [b'"])
+    open_, close = rng.choice([("[", "]"), ("{k: ", "}")])
+    return open_ + flow_value(rng, depth - 1) + close
+
+
+def test_the_nesting_bound_is_never_below_the_nesting() -> None:
+    """``nesting_bound`` lets a text skip the parse that guards the composers: it must never
+    count fewer levels than the parser finds, for texts nested in any mix of styles."""
+    rng = random.Random(7)
+    texts = [f"root: {nested_mix(rng, rng.randint(1, 60))}\n" for _ in range(1500)]
+    texts += [mutant(rng) for _ in range(300)]
+    texts += [nested(style, depth) for style in STYLES for depth in (1, 10, 70, 200)]
+    # the tightest: a mapping and the sequence at its indentation on every second column
+    texts += ["".join(f"{' ' * 2 * i}{'- ' if i else ''}k:\n" for i in range(levels))
+              + " " * 2 * levels + "- x\n" for levels in (1, 5, 40)]
+    parsed = 0
+    for text in texts:
+        deepest = deepest_collection(text)
+        bound = nesting_bound(text)
+        if deepest is None or bound is None:
+            continue
+        parsed += 1
+        assert bound >= deepest, text
+    assert parsed > 1000, "most generated texts parse"
+
+
+def test_a_card_is_not_parsed_twice_to_learn_its_depth() -> None:
+    for path in (REPO / "model_cards").glob("*.yaml"):
+        bound = nesting_bound(path.read_text(encoding="utf-8"))
+        assert bound is not None and bound <= DEEPEST_COMPOSED, path.name
