@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from govern.fieldtypes import peel
 from govern.lineage import lineage_as_of, revalidated_card
+from govern.record_data import record_input
 from govern.records import ApiOffering, DatedValue, ModelCard, RevocationEvent
 
 STATUS_AFTER: dict[str, str] = {
@@ -92,7 +93,7 @@ def card_as_of(card: ModelCard, as_of: dt.date) -> ModelCard:
     offered = [offered_on(o, as_of) for o in card.api_offerings]
     resolved = card
     if chosen or not all(offered):
-        data = card.model_dump(mode="json", by_alias=True)
+        data = record_input(card)
         for (offering, fact), value in chosen.items():
             for target in _targets(data, offering):
                 _set_path(target, fact.split("."), value.value)

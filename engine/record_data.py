@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from govern.fieldtypes import AbsentMeans
+
 
 def record_data(value: Any, json_mode: bool) -> Any:
     """``value`` as ``model_dump(mode="json" if json_mode else "python", by_alias=True)``
@@ -35,3 +37,31 @@ def record_data(value: Any, json_mode: bool) -> Any:
     if json_mode and isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def record_input(record: BaseModel) -> dict[str, Any]:
+    """The record as a file would write it, to validate again after an edit: its data in JSON
+    mode, with the keys whose absence has a meaning (``AbsentMeans``) left out where they are
+    None. Written as null, those are refused, as in a file: absent is what they were."""
+    data: dict[str, Any] = record_data(record, json_mode=True)
+    _leave_out_absent(record, data)
+    return data
+
+
+def _leave_out_absent(value: Any, data: Any) -> None:
+    if isinstance(value, BaseModel):
+        for name, info in type(value).__pydantic_fields__.items():
+            key = info.serialization_alias or info.alias or name
+            if key not in data:
+                continue
+            item = getattr(value, name)
+            if item is None and any(isinstance(m, AbsentMeans) for m in info.metadata):
+                del data[key]
+            else:
+                _leave_out_absent(item, data[key])
+    elif isinstance(value, list | tuple):
+        for item, item_data in zip(value, data, strict=True):
+            _leave_out_absent(item, item_data)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _leave_out_absent(item, data[key])

@@ -10,6 +10,7 @@ fact paths a policy condition may address (``govern.facts``).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -141,20 +142,25 @@ class ApiOffering(Record):
     """Published prices of this endpoint."""
     data_terms: DataTerms = DataTerms.model_construct()
     """What the provider does with the data sent to it."""
-    offered_since: IsoDate | None = None
+    # Absent, the offering holds on every date: a null (an editor's blank) would silently
+    # widen it, so it is refused like every key whose absence has a meaning.
+    offered_since: Annotated[IsoDate | None, AbsentMeans("offered on every date before"),
+                             NO_NULL_IN_SCHEMA] = None
     """First day the provider offers the model (YYYY-MM-DD); absent when not recorded. Decided
     as of an earlier date, the card has no such offering (``govern.dated``)."""
-    offered_until: IsoDate | None = None
+    offered_until: Annotated[IsoDate | None, AbsentMeans("still offered"),
+                             NO_NULL_IN_SCHEMA] = None
     """Last day the provider offers the model (YYYY-MM-DD); absent while it still does.
     Decided as of a later date, the card has no such offering."""
 
-    @model_validator(mode="after")
-    def _offered_in_order(self) -> ApiOffering:
-        if (self.offered_since is not None and self.offered_until is not None
-                and self.offered_until < self.offered_since):
-            raise ValueError(f"offered_until {self.offered_until} is before offered_since "
-                             f"{self.offered_since}")
-        return self
+    @field_validator("offered_until")
+    @classmethod
+    def _offered_in_order(cls, until: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        # refused at offered_until, the key to mend (offered_since is validated before it)
+        since = info.data.get("offered_since")
+        if since is not None and until is not None and until < since:
+            raise ValueError(f"offered_until {until} is before offered_since {since}")
+        return until
 
 
 class KvCacheGeometry(Record):

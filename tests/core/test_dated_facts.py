@@ -175,7 +175,7 @@ def test_an_offering_not_yet_offered_is_no_option_in_the_matrix_either(tmp_path:
     ('dated_values:\n  - {fact: license, since: "2026-13-01", value: MIT}\n',
      7, "since", "there is no month 13"),
     (('api_offerings:\n  - {provider: P, offered_since: "2026-07-01",'
-      ' offered_until: "2026-06-30"}\n'), 7, "api_offerings[0]",
+      ' offered_until: "2026-06-30"}\n'), 7, "api_offerings[0].offered_until",
      "offered_until 2026-06-30 is before offered_since 2026-07-01"),
     ("fact_sources:\n  licence: [paper]\n", 7, "licence", "no fact 'licence' in a model card"),
     (('revocation:\n  since: "2026-01-01"\n  events:\n    - {date: "2026-06-12", actor: A,'

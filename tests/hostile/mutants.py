@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -137,7 +137,8 @@ _BOOLEAN_WORDS = [w for w in _TRUE_WORDS + _FALSE_WORDS if resolved_tag(w) == "b
 _NULL_FORMS = ["null", "~", "", "Null", "NULL"]
 
 _HAZARDOUS_NULL_KEYS = {"when", "applies_to", "residency_regions", "scope",
-                        "max_cost_per_task_usd", "kv_cache_precision", "accelerator"}
+                        "max_cost_per_task_usd", "kv_cache_precision", "accelerator",
+                        "offered_since", "offered_until"}
 """Keys whose *absence* means 'always', 'everything' or 'no requirement': a null there (what an
 editor's completion leaves) would silently widen or narrow a rule, so it must be refused."""
 
@@ -653,7 +654,8 @@ def lineage_candidates(texts: dict[str, str]) -> Iterator[Candidate]:
 
 def dated_fact_candidates(fs: FileSites) -> Iterator[Candidate]:
     """A card's dated facts made malformed: an event's date moved out of order, a source key
-    cited that the card does not list. Every one refused at its key."""
+    cited that the card does not list, an offering that ends before it starts. Every one
+    refused at its key."""
     if not fs.is_card:
         return
     for value in fs.sites.scalars:
@@ -667,11 +669,27 @@ def dated_fact_candidates(fs: FileSites) -> Iterator[Candidate]:
             if _has_event(fs, index + 1):  # after the next event
                 yield Candidate(_stratum(fs.file), f"{fs.file}:{path}", "after-next",
                                 partial(_dated_mutant, fs, value, "after-next", '"9999-12-31"'))
+        if len(path) == 3 and path[0] == "api_offerings" and path[2] == "offered_until":
+            yield Candidate(_stratum(fs.file), f"{fs.file}:{path}", "offered-until-before-since",
+                            partial(_dated_mutant, fs, value, "offered-until-before-since",
+                                    "1970-01-01"))
+        until = None if len(path) != 3 or path[0] != "api_offerings" or \
+            path[2] != "offered_since" else next(  # an end to start after: refused there
+                (v for v in fs.sites.scalars if v.path == (*path[:2], "offered_until")), None)
+        if until is not None:
+            yield Candidate(_stratum(fs.file), f"{fs.file}:{path}", "offered-since-after-until",
+                            partial(_refused_at, until, _dated_mutant, fs, value,
+                                    "offered-since-after-until", "9999-12-31"))
         cites = (path[0] == "fact_sources" or path[:2] == ("revocation", "events")
                  and "sources" in path) and value.tag == "str" and isinstance(path[-1], int)
         if cites:
             yield Candidate(_stratum(fs.file), f"{fs.file}:{path}", "unknown-source",
                             partial(_dated_mutant, fs, value, "unknown-source", "no-such-source"))
+
+
+def _refused_at(where: Value, build: Callable[..., Mutant], *args: Any) -> Mutant:
+    """A mutant refused at another key than the one it changes."""
+    return replace(build(*args), line=where.line, key=format_path(where.path))
 
 
 def _has_event(fs: FileSites, index: int) -> bool:
@@ -790,3 +808,13 @@ def generate(texts: dict[str, str], total: int, seed: int) -> list[Mutant]:
     for cls, found in candidates.items():
         mutants.extend(c.build() for c in covering_order(found, rng, quotas[cls]))
     return mutants
+
+
+def every_mutant_at(texts: dict[str, str], keys: set[str]) -> list[Mutant]:
+    """Every mutant of every class at the keys named (the last key of a site's path), not a
+    sample: for sites the project adds because no bundled file has them, too few to be sure
+    the sample reaches them."""
+    files = [FileSites(f, t, find_sites(t)) for f, t in sorted(texts.items())]
+    found = [c for fs in files for make in TEXT_CLASSES.values() for c in make(fs)
+             if any(c.site.endswith(f"'{key}')") for key in keys)]
+    return [c.build() for c in found]

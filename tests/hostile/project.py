@@ -136,6 +136,16 @@ rules:
     rationale: {text: contract terms, source: team decision}
 """
 
+OFFERED_CARD = "catalog/model_cards/glm-5.2.yaml"
+OFFERED_AFTER = "    host_jurisdiction: CN     # inferred: see below\n"
+OFFERED_WINDOW = """\
+    offered_since: 2026-06-01   # a window around the suite's as-of date, so that its two
+    offered_until: 2027-06-30   # dates are mutated like every other (no source gives them)
+"""
+"""Z.ai's offering of GLM-5.2 between two dates in the project's copy: no bundled card records
+an offering's dates, and a mutated one must never let an offering through (a null would read
+as 'always offered'; an end before the start is refused)."""
+
 MANIFEST_FILE = "govern.yaml"
 MANIFEST = """\
 # Which models this project uses, for what, and how.
@@ -163,6 +173,11 @@ def build_project(root: Path) -> Path:
     """Write the project under ``root``; returns ``root``."""
     for kind in CATALOG_KINDS:
         shutil.copytree(REPO / kind, root / "catalog" / kind)
+    offered = root / OFFERED_CARD
+    card = offered.read_text(encoding="utf-8")
+    assert card.count(OFFERED_AFTER) == 1, "the Z.ai offering the window is written into"
+    offered.write_text(card.replace(OFFERED_AFTER, OFFERED_AFTER + OFFERED_WINDOW),
+                       encoding="utf-8")
     (root / "catalog" / "waivers").mkdir()
     (root / WAIVER_FILE).write_text(WAIVER, encoding="utf-8")
     (root / THRESHOLDS_FILE).write_text(THRESHOLDS, encoding="utf-8")

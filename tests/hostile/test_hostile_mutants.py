@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.mutants import CLASS_WEIGHTS, Mutant
+from tests.hostile.mutants import CLASS_WEIGHTS, Mutant, every_mutant_at
 from tests.hostile.oracle import AS_OF, Verdict, World, judge
+from tests.hostile.project import project_files
 from tests.hostile.summary import SUMMARY
 from tests.support import RunLine
 
@@ -79,6 +80,19 @@ def test_every_mutant_is_refused_naming_the_file_or_never_looser(
             known.append(f"{len(failing)} x {gap.what}, e.g. {failing[0].mutant.id}")
     if known:
         pytest.xfail("known gaps: " + "; ".join(known))
+
+
+def test_every_mutant_of_an_offering_window_is_refused_or_never_looser(
+        hostile_root: Path, hostile_world: World) -> None:
+    """The project's one offering with dates (no bundled card has them): every mutant there,
+    not a sample. A null is refused (it would read as 'always offered'), so is an end before
+    the start, at its key."""
+    texts = {f: (hostile_root / f).read_text(encoding="utf-8")
+             for f in project_files(hostile_root)}
+    mutants = every_mutant_at(texts, {"offered_since", "offered_until"})
+    assert {"nulls", "deleted", "dated-facts", "wrong-types"} <= {m.cls for m in mutants}
+    failures = [v for v in (judge(hostile_world, m) for m in mutants) if v.failure is not None]
+    assert not failures, _report(failures)
 
 
 CLI_SAMPLE = 20

@@ -145,11 +145,14 @@ def offerings(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-def offered_days(draw: st.DrawFn) -> dict[str, str | None]:
-    """offered_since and offered_until, each unknown or around an as-of date, in order."""
+def offered_days(draw: st.DrawFn) -> dict[str, str]:
+    """offered_since and offered_until, each left out (no limit: null is refused there) or
+    around an as-of date, in order."""
     since = draw(maybe(st.sampled_from(DATED_SINCE)))
     later = [d for d in DATED_SINCE if since is None or d >= since]
-    return {"offered_since": since, "offered_until": draw(maybe(st.sampled_from(later)))}
+    until = draw(maybe(st.sampled_from(later)))
+    return {key: day for key, day in (("offered_since", since), ("offered_until", until))
+            if day is not None}
 
 
 CARD_DATED: dict[str, st.SearchStrategy[Any]] = {
