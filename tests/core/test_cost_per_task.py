@@ -10,6 +10,7 @@ import pytest
 from govern.core import build_options
 from govern.facts import read_facts
 from govern.lineage import revalidated_card
+from govern.record_data import record_input
 from govern.loading.catalog import Catalog
 from govern.records import ModelCard, Task
 
@@ -21,7 +22,7 @@ def _api_facts(catalog: Catalog, model: ModelCard, task: Task) -> dict[str, Any]
 
 
 def _priced(model: ModelCard, price_in: float | None, price_out: float | None) -> ModelCard:
-    card = model.model_dump()
+    card = record_input(model)
     card["api_offerings"][0]["pricing"] = {"input_usd_per_mtok": price_in,
                                            "output_usd_per_mtok": price_out}
     return revalidated_card(card, model)

@@ -10,6 +10,7 @@ import pytest
 from govern.core import build_options
 from govern.facts import read_facts
 from govern.lineage import revalidated_card
+from govern.record_data import record_input
 from govern.loading.catalog import Catalog
 from govern.records import ModelCard, Profile, Task
 
@@ -27,7 +28,7 @@ def _with(record: Any, **update: Any) -> Any:
 def plain_model(catalog: Catalog) -> ModelCard:
     """GLM-5.2 without its disputes and with a one-value-per-token KV cache."""
     card = catalog.models["glm-5.2"]
-    return revalidated_card({**card.model_dump(), "disputes": [],
+    return revalidated_card({**record_input(card), "disputes": [],
                              "kv_cache": {"values_per_token": 1, "source": "t"}}, card)
 
 
@@ -87,7 +88,7 @@ def test_a_profile_without_a_precision_leaves_the_memory_unknown(catalog: Catalo
 
 def test_kv_cache_from_heads_with_the_shortfall_in_devices(catalog: Catalog) -> None:
     glm = catalog.models["glm-5.2"]
-    model = revalidated_card({**glm.model_dump(), "kv_cache": {
+    model = revalidated_card({**record_input(glm), "kv_cache": {
         "layers": 92, "kv_heads": 8, "head_dim": 128, "source": "a config.json"}}, glm)
     # 2 x 92 x 8 x 128 = 188,416 values a token x 128,000 tokens x 2 bytes (FP16)
     facts = _self_host_facts(model, catalog.tasks["refactoring"], catalog.profiles["us-enterprise"])
