@@ -10,8 +10,8 @@ import pytest
 from govern.core import build_options
 from govern.facts import read_facts
 from govern.lineage import revalidated_card
-from govern.record_data import record_input
 from govern.loading.catalog import Catalog
+from govern.record_data import record_input
 from govern.records import ModelCard, Profile, Task
 
 
