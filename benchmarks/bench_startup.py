@@ -1,6 +1,7 @@
 """Cold start: what one `govern evaluate` costs next to the libraries it cannot do without.
 
-    python -m benchmarks.bench_startup [--repeat 15] [--cards 1000]   # from the repo root
+    python -m benchmarks.bench_startup [--repeat 15] [--cards 1000] [--against REV]
+    # from the repo root
 
 Measured side by side in one run, each in a fresh child process, the commands alternating so
 that a busy machine slows all alike; CPU time (user + system) of each child, median of
@@ -20,6 +21,11 @@ Every figure of (a) and (b) is taken twice: as Python normally starts, and with 
 `site` module: no `.pth` start-up hooks, such as a sandbox's certifi one, which every Python
 start pays; the same module search path is given through PYTHONPATH).
 
+With ``--against REV`` (a git revision, e.g. ``main`` or ``HEAD~3``), the same run also compares
+this working tree with REV's, each tree's own code (put first on PYTHONPATH) with its own catalog
+cache, alternating: (a) cold and warm, and (c) cold, with the ratio this tree / REV. That is
+how a change to start-up is judged: side by side, not against figures from another day.
+
 Goals (issue 10): (a) at most 150 ms CPU and at most 1.7x (b); (c) at most 0.5 s, judged on
 CPU time (on a busy machine the wall time also counts the waits for a free core).
 Not a test: the numbers depend on the machine. The interpreter running this script is the one
@@ -30,6 +36,7 @@ measured, so run it with the environment whose govern you mean. The children run
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -37,6 +44,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -48,6 +56,7 @@ ONE_MODEL = ["-c", "import pydantic, yaml, click\nclass M(pydantic.BaseModel):\n
 """The floor plus pydantic's model machinery, which any command built on pydantic records
 pays before its first model: shown for context, not a goal."""
 EVALUATE_GOAL_S, RATIO_GOAL, LOAD_GOAL_S = 0.150, 1.7, 0.5
+REPO = Path(__file__).resolve().parent.parent
 
 LOAD_CHILD = """
 import sys, time
@@ -74,6 +83,25 @@ def child_environment(cache: Path, site: bool) -> dict[str, str]:
         usual, bare = (search_path(flags) for flags in ([], ["-S"]))
         env["PYTHONPATH"] = os.pathsep.join(p for p in usual if p and p not in bare)
     return env
+
+
+def tree_environment(cache: Path, tree: Path) -> dict[str, str]:
+    """The children's environment for the govern of a source ``tree`` (first on the path)."""
+    env = child_environment(cache, site=True)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(tree), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def exported_tree(revision: str, destination: Path) -> Path:
+    """The repository's files at ``revision`` (``git archive``), written under ``destination``."""
+    done = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", revision],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"git archive {revision} failed: {done.stderr.decode(errors='replace')}")
+    destination.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        archive.extractall(destination, filter="data")
+    return destination
 
 
 def search_path(flags: list[str]) -> list[str]:
@@ -152,10 +180,51 @@ def startup_medians(repeat: int, cache: Path) -> dict[tuple[str, bool], float]:
     return {key: statistics.median(values) for key, values in samples.items()}
 
 
+def compared_medians(repeat: int, trees: dict[str, Path], root: Path, count: int,
+                     directory: Path) -> dict[tuple[str, str], float]:
+    """Median CPU seconds per (tree, figure): cold and warm evaluate, the floor, and loading
+    the generated catalog cold; the trees alternate in every round."""
+    envs = {label: tree_environment(directory / f"cache-{index}", tree)
+            for index, (label, tree) in enumerate(trees.items())}
+    floor_env = child_environment(directory / "cache-floor", site=True)
+    for env in envs.values():  # .pyc files and each tree's catalog cache
+        child_cpu_seconds(WARM_EVALUATE, env, ok=(0, 1))
+    samples: dict[tuple[str, str], list[float]] = {}
+    for _ in range(repeat):
+        samples.setdefault(("", "floor"), []).append(child_cpu_seconds(FLOOR, floor_env))
+        for label, env in envs.items():
+            for name, args in (("cold", COLD_EVALUATE), ("warm", WARM_EVALUATE)):
+                samples.setdefault((label, name), []).append(
+                    child_cpu_seconds(args, env, ok=(0, 1)))
+    for _ in range(max(repeat // 3, 1)):
+        for label, env in envs.items():
+            samples.setdefault((label, "load"), []).append(
+                load_times(root, count, 1, env, cache=None)[1])
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
+def print_comparison(medians: dict[tuple[str, str], float], here: str, there: str,
+                     count: int) -> None:
+    floor = medians["", "floor"]
+    print(f"-- this tree beside {there} (each its own code and catalog cache, alternating)")
+    print(f"{'':40s} {'this tree':>16s} {there:>16s}  this / {there}")
+    for name, label in (("cold", "(a) govern evaluate, cold (--no-cache)"),
+                        ("warm", "(a) govern evaluate, warm catalog cache")):
+        new, old = medians[here, name], medians[there, name]
+        print(f"{label:40s} {new * 1000:6.0f} ms {new / floor:5.2f}x "
+              f"{old * 1000:6.0f} ms {old / floor:5.2f}x  {new / old:5.2f}")
+    new, old = medians[here, "load"], medians[there, "load"]
+    print(f"{f'(c) load + validate {count} cards, cold':40s} {new:10.3f} s CPU "
+          f"{old:10.3f} s CPU  {new / old:5.2f}")
+    print(f"{'(b) floor':40s} {floor * 1000:6.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--cards", type=int, default=1000)
+    parser.add_argument("--against", metavar="REV",
+                        help="also compare this working tree with the git revision REV")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="govern-bench-") as tmp:
@@ -166,6 +235,11 @@ def main() -> None:
         cold_wall, cold_cpu = load_times(root, args.cards, 5, env, cache=None)
         load_times(root, args.cards, 1, env, cache=cache)  # writes the cache
         warm_wall, warm_cpu = load_times(root, args.cards, 5, env, cache=cache)
+        compared = None
+        if args.against:
+            there = exported_tree(args.against, Path(tmp) / "against")
+            compared = compared_medians(args.repeat, {"here": REPO, args.against: there},
+                                        root, args.cards, Path(tmp))
 
     print(f"python {sys.version.split()[0]} at {sys.executable}; median of {args.repeat} "
           "runs, CPU = user + system of the child")
@@ -186,6 +260,8 @@ def main() -> None:
                              ("warm (cache hit)", warm_wall, warm_cpu)):
         print(f"(c) load + validate {args.cards} model cards, {label:16s} {wall:6.3f} s wall, "
               f"{cpu:.3f} s CPU   goal <= {LOAD_GOAL_S} s CPU: {verdict(cpu <= LOAD_GOAL_S)}")
+    if compared is not None:
+        print_comparison(compared, "here", args.against, args.cards)
 
 
 if __name__ == "__main__":
