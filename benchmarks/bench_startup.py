@@ -57,6 +57,10 @@ ONE_MODEL = ["-c", "import pydantic, yaml, click\nclass M(pydantic.BaseModel):\n
 pays before its first model: shown for context, not a goal."""
 EVALUATE_GOAL_S, RATIO_GOAL, LOAD_GOAL_S = 0.150, 1.7, 0.5
 REPO = Path(__file__).resolve().parent.parent
+CHILD_CWD = Path(tempfile.gettempdir())
+"""Where the children start: outside the repository, because Python puts the working directory
+first on the path of ``-m`` and ``-c``, and the repository's govern would shadow the one meant
+(the installed one, or a compared revision's)."""
 
 LOAD_CHILD = """
 import sys, time
@@ -104,6 +108,13 @@ def exported_tree(revision: str, destination: Path) -> Path:
     return destination
 
 
+def imported_from(env: dict[str, str]) -> Path:
+    """The directory ``import govern`` finds in a child with ``env``."""
+    done = subprocess.run([sys.executable, "-c", "import govern; print(govern.__file__)"],
+                          capture_output=True, text=True, check=True, env=env, cwd=CHILD_CWD)
+    return Path(done.stdout.strip()).parent.parent
+
+
 def search_path(flags: list[str]) -> list[str]:
     """The module search path of a child started with ``flags``."""
     done = subprocess.run([sys.executable, *flags, "-c",
@@ -119,7 +130,7 @@ def child_cpu_seconds(args: list[str], env: dict[str, str], site: bool = True,
     command = [sys.executable, *([] if site else ["-S"]), *args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True, check=False, env=env, cwd=Path.cwd())
+                          text=True, check=False, env=env, cwd=CHILD_CWD)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in ok:
         sys.exit(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")
@@ -149,7 +160,8 @@ def load_times(root: Path, count: int, repeat: int, env: dict[str, str],
     extra = [str(cache)] if cache is not None else []
     for _ in range(repeat):
         done = subprocess.run([sys.executable, "-c", LOAD_CHILD, str(root), str(count), *extra],
-                              capture_output=True, text=True, check=False, env=env)
+                              capture_output=True, text=True, check=False, env=env,
+                              cwd=CHILD_CWD)
         if done.returncode != 0:
             sys.exit(f"loading the generated catalog failed:\n{done.stderr}")
         wall, cpu = (float(part) for part in done.stdout.split())
@@ -187,6 +199,10 @@ def compared_medians(repeat: int, trees: dict[str, Path], root: Path, count: int
     envs = {label: tree_environment(directory / f"cache-{index}", tree)
             for index, (label, tree) in enumerate(trees.items())}
     floor_env = child_environment(directory / "cache-floor", site=True)
+    for label, tree in trees.items():
+        found = imported_from(envs[label])
+        if not found.is_relative_to(tree):
+            sys.exit(f"{label}: govern is imported from {found}, not from {tree}")
     for env in envs.values():  # .pyc files and each tree's catalog cache
         child_cpu_seconds(WARM_EVALUATE, env, ok=(0, 1))
     samples: dict[tuple[str, str], list[float]] = {}
