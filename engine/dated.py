@@ -142,6 +142,11 @@ def _set_path(data: dict[str, Any], path: list[str], value: Any) -> None:
 
 _NOT_DATED = frozenset({"id", "as_of", "notes", "name"})
 """Card fields that say what the card is, not what holds on a date."""
+_OFFERING_WINDOW = frozenset({"offered_since", "offered_until"})
+"""When an offering holds: its own dating, not dated again (a dated end could fall before its
+start, found only on the day it applies)."""
+_OFFERING_NOT_DATED = _OFFERING_WINDOW | {"provider"}
+"""Offering fields a date cannot change: which offering it is, and its window."""
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:
@@ -208,7 +213,8 @@ def _strict_adapter(on_offering: bool, fact: str) -> TypeAdapter[Any] | None:
     number is no text); None when the fact is none a date can change."""
     model: type[BaseModel] = ApiOffering if on_offering else ModelCard
     path = fact.split(".")
-    annotation = None if path[0] in _NOT_DATED | {"provider"} else leaf_annotation(model, path)
+    not_dated = _OFFERING_NOT_DATED if on_offering else _NOT_DATED
+    annotation = None if path[0] in not_dated else leaf_annotation(model, path)
     if annotation is None:
         return None
     return TypeAdapter(annotation, config=ConfigDict(strict=True))
@@ -234,6 +240,9 @@ def _fact_problems(value: DatedValue, providers: set[str]) -> list[str]:
         return [f"no API offering with provider {value.offering!r} in this card"]
     if value.offering is None and value.fact in EVENT_FACTS:
         return [f"{value.fact} is dated by revocation events, not by dated_values"]
+    if value.offering is not None and value.fact in _OFFERING_WINDOW:
+        return [(f"{value.fact} is the offering's own dating: write it on the offering, not "
+                 "in dated_values")]
     adapter = _strict_adapter(value.offering is not None, value.fact)
     if adapter is None:
         inside = "an API offering" if value.offering is not None else "a model card"

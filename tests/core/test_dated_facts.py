@@ -72,8 +72,8 @@ CARD = """\
 def _catalog(tmp_path: Path, extra: str) -> Path:
     cards = tmp_path / "model_cards"
     cards.mkdir()
-    (cards / "dated-test.yaml").write_text(textwrap.dedent(CARD).format(
-        extra=textwrap.indent(textwrap.dedent(extra), "    ").strip()))
+    (cards / "dated-test.yaml").write_text(textwrap.dedent(CARD.format(
+        extra=textwrap.indent(textwrap.dedent(extra), "    ").strip())))
     return tmp_path
 
 
@@ -177,6 +177,9 @@ def test_an_offering_not_yet_offered_is_no_option_in_the_matrix_either(tmp_path:
     (('api_offerings:\n  - {provider: P, offered_since: "2026-07-01",'
       ' offered_until: "2026-06-30"}\n'), 7, "api_offerings[0].offered_until",
      "offered_until 2026-06-30 is before offered_since 2026-07-01"),
+    (('api_offerings:\n  - {provider: P, offered_since: "2026-07-01"}\ndated_values:\n'
+      '  - {fact: offered_until, offering: P, since: "2026-08-01", value: "2026-06-30"}\n'),
+     9, "fact", "offered_until is the offering's own dating"),  # else: refused on the day
     ("fact_sources:\n  licence: [paper]\n", 7, "licence", "no fact 'licence' in a model card"),
     (('revocation:\n  since: "2026-01-01"\n  events:\n    - {date: "2026-06-12", actor: A,'
      ' action: suspended, scope: all, source: S}\n'), 7, "since", "set by the events"),
