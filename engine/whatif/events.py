@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from govern.lineage import revalidated_card
+from govern.record_data import record_input
 from govern.records import DataClassRule, ModelCard, Profile, Record, RevocationEvent
 from govern.whatif.scenario import (
     CapacityEvent,
@@ -122,21 +123,10 @@ def _data_rule(event: DataRuleEvent, records: EditedRecords, scenario: str) -> s
 
 def _revalidated(record: R, update: dict[str, Any]) -> R:
     """A copy with ``update`` made, validated again like a record read from a file."""
-    data = record.model_dump(mode="python", by_alias=True, exclude_none=True)
-    data.update({k: _dumped(v) for k, v in update.items()})
+    data = record_input(record.model_copy(update=update))
     if isinstance(record, ModelCard):
         return cast(R, revalidated_card(data, record))
     return type(record).model_validate(data)
-
-
-def _dumped(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="python", by_alias=True, exclude_none=True)
-    if isinstance(value, list):
-        return [_dumped(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _dumped(v) for k, v in value.items()}
-    return value
 
 
 APPLY: dict[type, Callable[[Any, EditedRecords, str], str]] = {
