@@ -47,6 +47,7 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 EVALUATE = ["evaluate", "--model", "glm-5.2", "--task", "refactoring", "--as-of", "2026-11-23"]
 COLD_EVALUATE = ["-m", "govern", "--no-cache", *EVALUATE]
@@ -177,19 +178,28 @@ def verdict(met: bool) -> str:
 MEASURED = {"cold": COLD_EVALUATE, "warm": WARM_EVALUATE, "floor": FLOOR, "one model": ONE_MODEL}
 
 
+Run = tuple[list[str], dict[str, str], bool]
+"""A child to time: its arguments, its environment, and whether Python starts with ``site``."""
+
+
+def alternating_medians(repeat: int, runs: dict[Any, Run]) -> dict[Any, float]:
+    """Median CPU seconds of each run, all of them taking turns ``repeat`` times, after one
+    run of each (the file cache, .pyc files and the catalog cache)."""
+    for args, env, site in runs.values():
+        child_cpu_seconds(args, env, site, ok=(0, 1))
+    samples: dict[Any, list[float]] = {key: [] for key in runs}
+    for _ in range(repeat):
+        for key, (args, env, site) in runs.items():
+            samples[key].append(child_cpu_seconds(args, env, site, ok=(0, 1)))
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
 def startup_medians(repeat: int, cache: Path) -> dict[tuple[str, bool], float]:
     """Median CPU seconds of each command of MEASURED, with and without ``site``."""
     envs = {site: child_environment(cache, site) for site in (True, False)}
-    for site, env in envs.items():  # warm the file cache, write .pyc files and the cache
-        child_cpu_seconds(FLOOR, env, site)
-        child_cpu_seconds(WARM_EVALUATE, env, site, ok=(0, 1))
-    samples: dict[tuple[str, bool], list[float]] = {
-        (name, site): [] for name in MEASURED for site in envs}
-    for _ in range(repeat):
-        for site, env in envs.items():
-            for name, args in MEASURED.items():
-                samples[name, site].append(child_cpu_seconds(args, env, site, ok=(0, 1)))
-    return {key: statistics.median(values) for key, values in samples.items()}
+    return alternating_medians(repeat, {(name, site): (args, env, site)
+                                        for site, env in envs.items()
+                                        for name, args in MEASURED.items()})
 
 
 def compared_medians(repeat: int, trees: dict[str, Path], root: Path, count: int,
@@ -198,25 +208,21 @@ def compared_medians(repeat: int, trees: dict[str, Path], root: Path, count: int
     the generated catalog cold; the trees alternate in every round."""
     envs = {label: tree_environment(directory / f"cache-{index}", tree)
             for index, (label, tree) in enumerate(trees.items())}
-    floor_env = child_environment(directory / "cache-floor", site=True)
     for label, tree in trees.items():
         found = imported_from(envs[label])
         if not found.is_relative_to(tree):
             sys.exit(f"{label}: govern is imported from {found}, not from {tree}")
-    for env in envs.values():  # .pyc files and each tree's catalog cache
-        child_cpu_seconds(WARM_EVALUATE, env, ok=(0, 1))
-    samples: dict[tuple[str, str], list[float]] = {}
-    for _ in range(repeat):
-        samples.setdefault(("", "floor"), []).append(child_cpu_seconds(FLOOR, floor_env))
-        for label, env in envs.items():
-            for name, args in (("cold", COLD_EVALUATE), ("warm", WARM_EVALUATE)):
-                samples.setdefault((label, name), []).append(
-                    child_cpu_seconds(args, env, ok=(0, 1)))
+    runs: dict[Any, Run] = {("", "floor"): (FLOOR, child_environment(directory / "cache-floor",
+                                                                     site=True), True)}
+    runs |= {(label, name): (args, env, True) for label, env in envs.items()
+             for name, args in (("cold", COLD_EVALUATE), ("warm", WARM_EVALUATE))}
+    medians = alternating_medians(repeat, runs)
+    loads: dict[str, list[float]] = {label: [] for label in envs}
     for _ in range(max(repeat // 3, 1)):
         for label, env in envs.items():
-            samples.setdefault((label, "load"), []).append(
-                load_times(root, count, 1, env, cache=None)[1])
-    return {key: statistics.median(values) for key, values in samples.items()}
+            loads[label].append(load_times(root, count, 1, env, cache=None)[1])
+    return medians | {(label, "load"): statistics.median(values)
+                      for label, values in loads.items()}
 
 
 def print_comparison(medians: dict[tuple[str, str], float], here: str, there: str,

@@ -68,8 +68,9 @@ class Lineage(BaseModel):
 
 def _entry(card: ModelCard) -> LineageLicence:
     license = card.license
-    return LineageLicence.model_construct(model=card.id, license=license,
-                          normal_form=normal_form(license) if license is not None else None)
+    return LineageLicence.model_construct(
+        model=card.id, license=license,
+        normal_form=normal_form(license) if license is not None else None)
 
 
 def lineage_of(card: ModelCard) -> Lineage:
